@@ -1,0 +1,32 @@
+# Every target creates .venv on first use (Python 3.11) and reinstalls when pyproject.toml changes.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SAMPLES := tests/data/official/v1.2/*.xml tests/data/official/ade-b2b-2018/*.xml
+
+.PHONY: run test bench lint models clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/fatturahub validate $(SAMPLES)
+
+test: $(BIN)/.installed
+	$(BIN)/pytest -n 2 -q
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/run.py
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/python tools/generate_models.py --check
+
+models: $(BIN)/.installed
+	$(BIN)/python tools/generate_models.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,57 @@
+"""Building blocks shared by the generated FatturaPA models.
+
+The models mirror the official XSDs one to one: a class per complex type, a field per element
+or attribute, named exactly as in the schema, in schema order. That order is what the XML codec
+serializes in, so a model is also its own XML binding.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class CodeList(str, Enum):
+    """A code list of the schema (TipoDocumento, Natura, ...): value plus its official meaning."""
+
+    meaning: str
+
+    def __new__(cls, code: str, meaning: str = "") -> CodeList:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.meaning = meaning
+        return member
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Element(BaseModel):
+    """A complex type of the schema."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        ser_json_bytes="base64",
+        val_json_bytes="base64",
+        validate_default=False,
+    )
+
+
+class XmlAttribute:
+    """Field marker: serialized as an XML attribute of the enclosing element."""
+
+    def __repr__(self) -> str:
+        return "XML_ATTRIBUTE"
+
+
+class XmlSignature:
+    """Field marker: the enveloped ds:Signature, kept verbatim as its XML text."""
+
+    def __repr__(self) -> str:
+        return "XML_SIGNATURE"
+
+
+XML_ATTRIBUTE: Any = XmlAttribute()
+XML_SIGNATURE: Any = XmlSignature()
