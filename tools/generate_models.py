@@ -12,6 +12,7 @@ code list that is identical in the ordinaria schema instead of repeating it.
 from __future__ import annotations
 
 import argparse
+import re
 import difflib
 import sys
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "src" / "fatturahub" / "specs"
 OUT = ROOT / "src" / "fatturahub" / "fatturapa" / "model"
 XS = "{http://www.w3.org/2001/XMLSchema}"
+FRACTION = re.compile(r"\\\.\[0-9\]\{(\d+)(?:,(\d+))?\}$")
 
 BUILTINS = {
     "string": "str",
@@ -58,6 +60,7 @@ class SimpleType:
     name: str
     builtin: str
     codes: list[tuple[str, str]]
+    fraction_digits: tuple[int, int] | None  # decimals: (min, max) digits after the point
 
 
 @dataclass
@@ -113,7 +116,12 @@ def load(path: Path, module: str, title: str) -> Schema:
     for node in root.iter(f"{XS}simpleType"):
         restriction = node.find(f"{XS}restriction")
         codes = [(e.get("value"), _doc(e)) for e in restriction.iter(f"{XS}enumeration")]
-        simple[node.get("name")] = SimpleType(node.get("name"), restriction.get("base"), codes)
+        pattern = restriction.find(f"{XS}pattern")
+        digits = FRACTION.search(pattern.get("value")) if pattern is not None else None
+        fraction = (int(digits[1]), int(digits[2] or digits[1])) if digits else None
+        simple[node.get("name")] = SimpleType(
+            node.get("name"), restriction.get("base"), codes, fraction
+        )
     complex_types: dict[str, ComplexType] = {}
     for node in root.iter(f"{XS}complexType"):
         ctype = ComplexType(node.get("name"), _doc(node))
@@ -203,6 +211,9 @@ class Generator:
     def field_line(self, particle: Particle) -> str:
         py = self.python_type(particle.type_name)
         meta: list[str] = []
+        simple = self.schema.simple.get(particle.type_name)
+        if simple is not None and simple.fraction_digits and not simple.codes:
+            meta.append("Decimals(%d, %d)" % simple.fraction_digits)
         if particle.attribute:
             meta.append("XML_ATTRIBUTE")
         many = particle.max_occurs is None or particle.max_occurs > 1
@@ -247,7 +258,8 @@ class Generator:
         ctype = self.schema.complex[type_name]
         for particle in ctype.particles:
             self.emit(particle.type_name)
-        self.lines += ["", "", f"class {self.class_name(type_name)}(Element):"]
+        base = "RootElement" if type_name == self.schema.root_type else "Element"
+        self.lines += ["", "", f"class {self.class_name(type_name)}({base}):"]
         if ctype.doc:
             self.lines.append(f'    """{ctype.doc}"""')
             self.lines.append("")
@@ -275,7 +287,8 @@ class Generator:
             "",
             "from pydantic import Field  # noqa: F401",
             "",
-            "from fatturahub.fatturapa.model.base import XML_ATTRIBUTE, XML_SIGNATURE, CodeList, Element",
+            "from fatturahub.fatturapa.model.base import (  # noqa: F401\n"
+            "    XML_ATTRIBUTE,\n    XML_SIGNATURE,\n    CodeList,\n    Decimals,\n    Element,\n    RootElement,\n)",
         ]
         if self.imported:
             names = ",\n    ".join(sorted(self.imported))

@@ -7,10 +7,11 @@ serializes in, so a model is also its own XML binding.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 
 class CodeList(str, Enum):
@@ -55,3 +56,31 @@ class XmlSignature:
 
 XML_ATTRIBUTE: Any = XmlAttribute()
 XML_SIGNATURE: Any = XmlSignature()
+
+
+@dataclass(frozen=True, slots=True)
+class Decimals:
+    """Field marker: digits after the decimal point the schema requires (min, max)."""
+
+    min: int
+    max: int
+
+
+@dataclass(slots=True)
+class XmlForm:
+    """How a parsed document was written, beyond its content: the root's namespace prefix and
+    declarations, foreign root attributes (xsi:schemaLocation) and processing instructions
+    around the root. Kept so that serializing a parsed document gives it back unchanged."""
+
+    prefix: str | None
+    nsmap: dict[str | None, str]
+    attributes: dict[str, str] = field(default_factory=dict)
+    # (target, text) of a processing instruction, (None, text) of a comment
+    before_root: list[tuple[str | None, str | None]] = field(default_factory=list)
+    after_root: list[tuple[str | None, str | None]] = field(default_factory=list)
+
+
+class RootElement(Element):
+    """The document element of a schema; remembers its XML form when it was parsed."""
+
+    _xml_form: XmlForm | None = PrivateAttr(default=None)

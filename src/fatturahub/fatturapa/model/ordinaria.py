@@ -9,7 +9,14 @@ from typing import Annotated
 
 from pydantic import Field  # noqa: F401
 
-from fatturahub.fatturapa.model.base import XML_ATTRIBUTE, XML_SIGNATURE, CodeList, Element
+from fatturahub.fatturapa.model.base import (  # noqa: F401
+    XML_ATTRIBUTE,
+    XML_SIGNATURE,
+    CodeList,
+    Decimals,
+    Element,
+    RootElement,
+)
 
 
 class IdFiscale(Element):
@@ -103,7 +110,7 @@ class StatoLiquidazione(CodeList):
 class IscrizioneREA(Element):
     Ufficio: str
     NumeroREA: str
-    CapitaleSociale: Decimal | None = None
+    CapitaleSociale: Annotated[Decimal | None, Decimals(2, 2)] = None
     SocioUnico: Annotated[SocioUnico | None, Field(default=None)]
     StatoLiquidazione: StatoLiquidazione
 
@@ -251,8 +258,8 @@ class CausalePagamento(CodeList):
 
 class DatiRitenuta(Element):
     TipoRitenuta: TipoRitenuta
-    ImportoRitenuta: Decimal
-    AliquotaRitenuta: Decimal
+    ImportoRitenuta: Annotated[Decimal, Decimals(2, 2)]
+    AliquotaRitenuta: Annotated[Decimal, Decimals(2, 2)]
     CausalePagamento: CausalePagamento
 
 
@@ -262,7 +269,7 @@ class BolloVirtuale(CodeList):
 
 class DatiBollo(Element):
     BolloVirtuale: BolloVirtuale
-    ImportoBollo: Decimal | None = None
+    ImportoBollo: Annotated[Decimal | None, Decimals(2, 2)] = None
 
 
 class TipoCassa(CodeList):
@@ -323,10 +330,10 @@ class Natura(CodeList):
 
 class DatiCassaPrevidenziale(Element):
     TipoCassa: TipoCassa
-    AlCassa: Decimal
-    ImportoContributoCassa: Decimal
-    ImponibileCassa: Decimal | None = None
-    AliquotaIVA: Decimal
+    AlCassa: Annotated[Decimal, Decimals(2, 2)]
+    ImportoContributoCassa: Annotated[Decimal, Decimals(2, 2)]
+    ImponibileCassa: Annotated[Decimal | None, Decimals(2, 2)] = None
+    AliquotaIVA: Annotated[Decimal, Decimals(2, 2)]
     Ritenuta: Annotated[Ritenuta | None, Field(default=None)]
     Natura: Annotated[Natura | None, Field(default=None)]
     RiferimentoAmministrazione: str | None = None
@@ -339,8 +346,8 @@ class TipoScontoMaggiorazione(CodeList):
 
 class ScontoMaggiorazione(Element):
     Tipo: TipoScontoMaggiorazione
-    Percentuale: Decimal | None = None
-    Importo: Decimal | None = None
+    Percentuale: Annotated[Decimal | None, Decimals(2, 2)] = None
+    Importo: Annotated[Decimal | None, Decimals(2, 8)] = None
 
 
 class Art73(CodeList):
@@ -356,8 +363,8 @@ class DatiGeneraliDocumento(Element):
     DatiBollo: Annotated[DatiBollo | None, Field(default=None)]
     DatiCassaPrevidenziale: Annotated[list[DatiCassaPrevidenziale], Field(default_factory=list)]
     ScontoMaggiorazione: Annotated[list[ScontoMaggiorazione], Field(default_factory=list)]
-    ImportoTotaleDocumento: Decimal | None = None
-    Arrotondamento: Decimal | None = None
+    ImportoTotaleDocumento: Annotated[Decimal | None, Decimals(2, 2)] = None
+    Arrotondamento: Annotated[Decimal | None, Decimals(2, 2)] = None
     Causale: list[str] = []
     Art73: Annotated[Art73 | None, Field(default=None)]
 
@@ -396,8 +403,8 @@ class DatiTrasporto(Element):
     NumeroColli: int | None = None
     Descrizione: str | None = None
     UnitaMisuraPeso: str | None = None
-    PesoLordo: Decimal | None = None
-    PesoNetto: Decimal | None = None
+    PesoLordo: Annotated[Decimal | None, Decimals(1, 2)] = None
+    PesoNetto: Annotated[Decimal | None, Decimals(1, 2)] = None
     DataOraRitiro: datetime | None = None
     DataInizioTrasporto: date | None = None
     TipoResa: str | None = None
@@ -440,7 +447,7 @@ class CodiceArticolo(Element):
 class AltriDatiGestionali(Element):
     TipoDato: str
     RiferimentoTesto: str | None = None
-    RiferimentoNumero: Decimal | None = None
+    RiferimentoNumero: Annotated[Decimal | None, Decimals(2, 8)] = None
     RiferimentoData: date | None = None
 
 
@@ -449,14 +456,14 @@ class DettaglioLinee(Element):
     TipoCessionePrestazione: Annotated[TipoCessionePrestazione | None, Field(default=None)]
     CodiceArticolo: Annotated[list[CodiceArticolo], Field(default_factory=list)]
     Descrizione: str
-    Quantita: Decimal | None = None
+    Quantita: Annotated[Decimal | None, Decimals(2, 8)] = None
     UnitaMisura: str | None = None
     DataInizioPeriodo: date | None = None
     DataFinePeriodo: date | None = None
-    PrezzoUnitario: Decimal
+    PrezzoUnitario: Annotated[Decimal, Decimals(2, 8)]
     ScontoMaggiorazione: Annotated[list[ScontoMaggiorazione], Field(default_factory=list)]
-    PrezzoTotale: Decimal
-    AliquotaIVA: Decimal
+    PrezzoTotale: Annotated[Decimal, Decimals(2, 8)]
+    AliquotaIVA: Annotated[Decimal, Decimals(2, 2)]
     Ritenuta: Annotated[Ritenuta | None, Field(default=None)]
     Natura: Annotated[Natura | None, Field(default=None)]
     RiferimentoAmministrazione: str | None = None
@@ -470,12 +477,12 @@ class EsigibilitaIVA(CodeList):
 
 
 class DatiRiepilogo(Element):
-    AliquotaIVA: Decimal
+    AliquotaIVA: Annotated[Decimal, Decimals(2, 2)]
     Natura: Annotated[Natura | None, Field(default=None)]
-    SpeseAccessorie: Decimal | None = None
-    Arrotondamento: Decimal | None = None
-    ImponibileImporto: Decimal
-    Imposta: Decimal
+    SpeseAccessorie: Annotated[Decimal | None, Decimals(2, 2)] = None
+    Arrotondamento: Annotated[Decimal | None, Decimals(2, 8)] = None
+    ImponibileImporto: Annotated[Decimal, Decimals(2, 2)]
+    Imposta: Annotated[Decimal, Decimals(2, 2)]
     EsigibilitaIVA: Annotated[EsigibilitaIVA | None, Field(default=None)]
     RiferimentoNormativo: str | None = None
 
@@ -532,7 +539,7 @@ class DettaglioPagamento(Element):
     DataRiferimentoTerminiPagamento: date | None = None
     GiorniTerminiPagamento: int | None = None
     DataScadenzaPagamento: date | None = None
-    ImportoPagamento: Decimal
+    ImportoPagamento: Annotated[Decimal, Decimals(2, 2)]
     CodUfficioPostale: str | None = None
     CognomeQuietanzante: str | None = None
     NomeQuietanzante: str | None = None
@@ -543,9 +550,9 @@ class DettaglioPagamento(Element):
     ABI: str | None = None
     CAB: str | None = None
     BIC: str | None = None
-    ScontoPagamentoAnticipato: Decimal | None = None
+    ScontoPagamentoAnticipato: Annotated[Decimal | None, Decimals(2, 2)] = None
     DataLimitePagamentoAnticipato: date | None = None
-    PenalitaPagamentiRitardati: Decimal | None = None
+    PenalitaPagamentiRitardati: Annotated[Decimal | None, Decimals(2, 2)] = None
     DataDecorrenzaPenale: date | None = None
     CodicePagamento: str | None = None
 
@@ -575,7 +582,7 @@ class FatturaElettronicaBody(Element):
     Allegati: Annotated[list[Allegati], Field(default_factory=list)]
 
 
-class FatturaElettronica(Element):
+class FatturaElettronica(RootElement):
     FatturaElettronicaHeader: FatturaElettronicaHeader
     FatturaElettronicaBody: Annotated[list[FatturaElettronicaBody], Field(min_length=1)]
     versione: Annotated[FormatoTrasmissione, XML_ATTRIBUTE]

@@ -9,7 +9,14 @@ from typing import Annotated
 
 from pydantic import Field  # noqa: F401
 
-from fatturahub.fatturapa.model.base import XML_ATTRIBUTE, XML_SIGNATURE, CodeList, Element
+from fatturahub.fatturapa.model.base import (  # noqa: F401
+    XML_ATTRIBUTE,
+    XML_SIGNATURE,
+    CodeList,
+    Decimals,
+    Element,
+    RootElement,
+)
 from fatturahub.fatturapa.model.ordinaria import (  # noqa: F401
     Allegati,
     BolloVirtuale,
@@ -115,8 +122,8 @@ class DatiGenerali(Element):
 
 
 class DatiIVA(Element):
-    Imposta: Decimal | None = None
-    Aliquota: Decimal | None = None
+    Imposta: Annotated[Decimal | None, Decimals(2, 2)] = None
+    Aliquota: Annotated[Decimal | None, Decimals(2, 2)] = None
 
 
 class Natura(CodeList):
@@ -139,7 +146,7 @@ class DatiBeniServizi(Element):
     """Blocco relativo ai dati di Beni Servizi della Fattura Elettronica"""
 
     Descrizione: str
-    Importo: Decimal
+    Importo: Annotated[Decimal, Decimals(2, 2)]
     DatiIVA: DatiIVA
     Natura: Annotated[Natura | None, Field(default=None)]
     RiferimentoNormativo: str | None = None
@@ -151,7 +158,7 @@ class FatturaElettronicaBody(Element):
     Allegati: Annotated[list[Allegati], Field(default_factory=list)]
 
 
-class FatturaElettronicaSemplificata(Element):
+class FatturaElettronicaSemplificata(RootElement):
     FatturaElettronicaHeader: FatturaElettronicaHeader
     FatturaElettronicaBody: Annotated[list[FatturaElettronicaBody], Field(min_length=1)]
     versione: Annotated[FormatoTrasmissione, XML_ATTRIBUTE]
