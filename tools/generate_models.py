@@ -12,8 +12,8 @@ code list that is identical in the ordinaria schema instead of repeating it.
 from __future__ import annotations
 
 import argparse
-import re
 import difflib
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,7 @@ OUT = ROOT / "src" / "fatturahub" / "fatturapa" / "model"
 XS = "{http://www.w3.org/2001/XMLSchema}"
 FRACTION = re.compile(r"\\\.\[0-9\]\{(\d+)(?:,(\d+))?\}$")
 
+BASE_NAMES = ("XML_ATTRIBUTE", "XML_SIGNATURE", "CodeList", "Decimals", "Element", "RootElement")
 BUILTINS = {
     "string": "str",
     "normalizedString": "str",
@@ -202,9 +203,9 @@ class Generator:
             return None
         name = self.class_name(type_name)
         for candidate in list(other.schema.simple) + list(other.schema.complex):
-            if other.class_name(candidate) == name and candidate != other.schema.root_type:
-                if other.signature_of(candidate) == self.signature_of(type_name):
-                    return name
+            same_name = other.class_name(candidate) == name and candidate != other.schema.root_type
+            if same_name and other.signature_of(candidate) == self.signature_of(type_name):
+                return name
         return None
 
     # --- emission -----------------------------------------------------------------------
@@ -213,7 +214,7 @@ class Generator:
         meta: list[str] = []
         simple = self.schema.simple.get(particle.type_name)
         if simple is not None and simple.fraction_digits and not simple.codes:
-            meta.append("Decimals(%d, %d)" % simple.fraction_digits)
+            meta.append("Decimals({}, {})".format(*simple.fraction_digits))
         if particle.attribute:
             meta.append("XML_ATTRIBUTE")
         many = particle.max_occurs is None or particle.max_occurs > 1
@@ -287,15 +288,14 @@ class Generator:
             "",
             "from pydantic import Field  # noqa: F401",
             "",
-            "from fatturahub.fatturapa.model.base import (  # noqa: F401\n"
-            "    XML_ATTRIBUTE,\n    XML_SIGNATURE,\n    CodeList,\n    Decimals,\n    Element,\n    RootElement,\n)",
+            "from fatturahub.fatturapa.model.base import (  # noqa: F401",
+            *(f"    {name}," for name in BASE_NAMES),
+            ")",
         ]
         if self.imported:
             names = ",\n    ".join(sorted(self.imported))
-            header.append(
-                f"from fatturahub.fatturapa.model.{self.shared_with.schema.module} import (  # noqa: F401\n"
-                f"    {names},\n)"
-            )
+            module = f"fatturahub.fatturapa.model.{self.shared_with.schema.module}"
+            header.append(f"from {module} import (  # noqa: F401\n    {names},\n)")
         return "\n".join(header + self.lines) + "\n"
 
 

@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 from lxml import etree
+from tests.support.samples import DATA, OFFICIAL, OFFICIAL_INVOICES
 
 from fatturahub import fatturapa
 from fatturahub.fatturapa import schemas
 from fatturahub.fatturapa.canonical import canonical
 from fatturahub.fatturapa.model import ordinaria
-from tests.support.samples import OFFICIAL, OFFICIAL_INVOICES
 
 V122 = "fatturapa/Schema_del_file_xml_FatturaPA_v1.2.2.xsd"
 
@@ -85,7 +85,9 @@ def test_datetime_fraction_and_offset_survive():
 def _with_attachment(data: bytes, payload: bytes, *, line_length: int | None = None) -> bytes:
     encoded = base64.b64encode(payload).decode()
     if line_length:
-        encoded = "\n".join(encoded[i : i + line_length] for i in range(0, len(encoded), line_length))
+        encoded = "\n".join(
+            encoded[i : i + line_length] for i in range(0, len(encoded), line_length)
+        )
     block = (
         "<Allegati><NomeAttachment>contratto.pdf</NomeAttachment>"
         "<FormatoAttachment>PDF</FormatoAttachment>"
@@ -130,7 +132,9 @@ def test_enveloped_signature_is_kept_verbatim_or_dropped_on_purpose(fpr01):
 
 def test_processing_instructions_and_root_attributes_are_kept(fpr01):
     data = _replace(
-        fpr01, b"<p:FatturaElettronica", b'<?xml-stylesheet type="text/xsl" href="fatturaPA.xsl"?>\n<p:FatturaElettronica'
+        fpr01,
+        b"<p:FatturaElettronica",
+        b'<?xml-stylesheet type="text/xsl" href="fatturaPA.xsl"?>\n<p:FatturaElettronica',
     )
     data = _replace(data, b'versione="FPR12"', b'versione="FPR12" SistemaEmittente="ERP-X"')
     document = fatturapa.parse(data)
@@ -163,7 +167,9 @@ def test_json_amounts_are_written_with_the_decimals_the_schema_wants(fpr01):
 
 def test_json_errors_name_the_element(fpr01):
     raw = json.loads(fatturapa.parse(fpr01).model_dump_json())
-    raw["FatturaElettronicaBody"][0]["DatiGenerali"]["DatiGeneraliDocumento"]["TipoDocumento"] = "TD99"
+    raw["FatturaElettronicaBody"][0]["DatiGenerali"]["DatiGeneraliDocumento"]["TipoDocumento"] = (
+        "TD99"
+    )
     del raw["FatturaElettronicaHeader"]["CedentePrestatore"]
     with pytest.raises(fatturapa.InvalidDocument) as caught:
         fatturapa.from_json(json.dumps(raw))
@@ -183,7 +189,10 @@ def test_schema_errors_carry_code_path_and_message(fpr01):
         fatturapa.parse(data)
     [issue] = caught.value.issues
     assert issue.code == "00200"
-    assert issue.path == "/FatturaElettronica/FatturaElettronicaBody/DatiGenerali/DatiGeneraliDocumento/Data"
+    assert (
+        issue.path
+        == "/FatturaElettronica/FatturaElettronicaBody/DatiGenerali/DatiGeneraliDocumento/Data"
+    )
     assert "18/12/2014" in issue.message
 
 
@@ -196,7 +205,9 @@ def test_more_than_fifty_format_errors_end_with_00201(fpr01):
 
 def test_lenient_reading_keeps_an_invalid_document_and_lists_its_deviations(fpr01):
     data = _replace(fpr01, b"<Numero>123</Numero>", b"<Numero>123</Numero><Extra>x</Extra>")
-    data = _replace(data, b"<AliquotaIVA>22.00</AliquotaIVA>", b"<AliquotaIVA>ventidue</AliquotaIVA>")
+    data = _replace(
+        data, b"<AliquotaIVA>22.00</AliquotaIVA>", b"<AliquotaIVA>ventidue</AliquotaIVA>"
+    )
     reading = fatturapa.read(data, lenient=True)
     assert not reading.valid
     messages = " ".join(issue.message for issue in reading.errors)
@@ -209,45 +220,32 @@ def test_lenient_reading_keeps_an_invalid_document_and_lists_its_deviations(fpr0
         fatturapa.parse(data)
 
 
-def _semplificata(**overrides: str) -> bytes:
-    values = {"total": "122.00", "rate": "22.00", "number": "FS-1"}
-    values.update(overrides)
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<p:FatturaElettronicaSemplificata xmlns:p="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.0" versione="FSM10">
- <FatturaElettronicaHeader>
-  <DatiTrasmissione><IdTrasmittente><IdPaese>IT</IdPaese><IdCodice>01234567890</IdCodice></IdTrasmittente>
-   <ProgressivoInvio>00001</ProgressivoInvio><FormatoTrasmissione>FSM10</FormatoTrasmissione>
-   <CodiceDestinatario>0000000</CodiceDestinatario></DatiTrasmissione>
-  <CedentePrestatore><IdFiscaleIVA><IdPaese>IT</IdPaese><IdCodice>01234567890</IdCodice></IdFiscaleIVA>
-   <Denominazione>ALPHA SRL</Denominazione>
-   <Sede><Indirizzo>VIA ROMA 1</Indirizzo><CAP>00100</CAP><Comune>ROMA</Comune><Nazione>IT</Nazione></Sede>
-   <RegimeFiscale>RF01</RegimeFiscale></CedentePrestatore>
-  <CessionarioCommittente><IdentificativiFiscali><CodiceFiscale>RSSMRA80A01H501U</CodiceFiscale></IdentificativiFiscali></CessionarioCommittente>
- </FatturaElettronicaHeader>
- <FatturaElettronicaBody>
-  <DatiGenerali><DatiGeneraliDocumento><TipoDocumento>TD07</TipoDocumento><Divisa>EUR</Divisa><Data>2025-05-02</Data><Numero>{values["number"]}</Numero></DatiGeneraliDocumento></DatiGenerali>
-  <DatiBeniServizi><Descrizione>Caffe</Descrizione><Importo>{values["total"]}</Importo><DatiIVA><Aliquota>{values["rate"]}</Aliquota></DatiIVA></DatiBeniServizi>
- </FatturaElettronicaBody>
-</p:FatturaElettronicaSemplificata>""".encode()
-
-
 def test_semplificata_reads_writes_and_validates():
-    data = _semplificata()
+    data = (DATA / "semplificata.xml").read_bytes()
     reading = fatturapa.read(data)
     assert reading.valid, reading.errors
     assert reading.format == "FSM10"
     assert isinstance(reading.document, fatturapa.FatturaElettronicaSemplificata)
-    assert reading.document.FatturaElettronicaBody[0].DatiBeniServizi[0].Importo == Decimal("122.00")
+    assert reading.document.FatturaElettronicaBody[0].DatiBeniServizi[0].Importo == Decimal(
+        "122.00"
+    )
     assert canonical(fatturapa.serialize(reading.document)) == canonical(data)
     again = fatturapa.from_json(reading.document.model_dump_json(exclude_none=True))
     assert fatturapa.validate(again) == []
 
 
 def test_v123_only_codes_parse(fpr01):
-    data = _replace(fpr01, b"<RegimeFiscale>RF19</RegimeFiscale>", b"<RegimeFiscale>RF20</RegimeFiscale>")
-    data = _replace(data, b"<TipoDocumento>TD01</TipoDocumento>", b"<TipoDocumento>TD29</TipoDocumento>")
+    data = _replace(
+        fpr01, b"<RegimeFiscale>RF19</RegimeFiscale>", b"<RegimeFiscale>RF20</RegimeFiscale>"
+    )
+    data = _replace(
+        data, b"<TipoDocumento>TD01</TipoDocumento>", b"<TipoDocumento>TD29</TipoDocumento>"
+    )
     document = fatturapa.parse(data)
-    assert document.FatturaElettronicaBody[0].DatiGenerali.DatiGeneraliDocumento.TipoDocumento == "TD29"
+    assert (
+        document.FatturaElettronicaBody[0].DatiGenerali.DatiGeneraliDocumento.TipoDocumento
+        == "TD29"
+    )
     assert schemas.validate(etree.fromstring(data), schemas.schema(V122)) != []
 
 

@@ -69,7 +69,7 @@ def to_ber_indefinite(der: bytes, chunk: int = 1000) -> bytes:
     """ContentInfo / [0] / SignedData / EncapsulatedContentInfo / [0] with indefinite lengths,
     and the content as a constructed OCTET STRING split in `chunk`-byte pieces."""
     _, ci_start, ci_end = _tlv(der, 0)
-    (oid, _, _, oid_end), (_, _, explicit_start, explicit_end) = _children(der, ci_start, ci_end)
+    (oid, _, _, oid_end), (_, _, explicit_start, _) = _children(der, ci_start, ci_end)
     _, sd_start, sd_end = _tlv(der, explicit_start)
     signed_parts = []
     for offset, tag, value_start, value_end in _children(der, sd_start, sd_end):

@@ -316,7 +316,9 @@ def _read_attributes(
             problem(element, f"attribute {name}: {exc}")
 
 
-def read_document(tree: etree._ElementTree, model: type[RootElement], problem: Problem) -> RootElement:
+def read_document(
+    tree: etree._ElementTree, model: type[RootElement], problem: Problem
+) -> RootElement:
     root = tree.getroot()
     of = shape(model)
     document = read_element(root, of, problem)
@@ -333,7 +335,11 @@ def read_document(tree: etree._ElementTree, model: type[RootElement], problem: P
 
 def _misc(node: etree._Element) -> tuple[str | None, str | None]:
     """A processing instruction (target, text) or a comment (None, text) beside the root."""
-    return (node.target, node.text) if isinstance(node, etree._ProcessingInstruction) else (None, node.text)
+    return (
+        (node.target, node.text)
+        if isinstance(node, etree._ProcessingInstruction)
+        else (None, node.text)
+    )
 
 
 def _misc_node(target: str | None, text: str | None) -> etree._Element:

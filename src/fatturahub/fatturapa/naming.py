@@ -10,36 +10,38 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 PROGRESSIVE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 PROGRESSIVE_LENGTH = 5
 PROGRESSIVE_CAPACITY = len(PROGRESSIVE_ALPHABET) ** PROGRESSIVE_LENGTH  # 60,466,176 names
 
 
-class Extension(str, Enum):
+class Extension(StrEnum):
     XML = ".xml"
     SIGNED = ".xml.p7m"  # CAdES
     ZIP = ".zip"
 
 
-class NotificationType(str, Enum):
+class NotificationType(StrEnum):
+    """The two letters SDI puts in notification file names (FACTS §2, §3.1)."""
+
     RC = "RC"  # ricevuta di consegna
-    NS = "NS"  # notifica di scarto
-    MC = "MC"  # notifica di mancata consegna
-    NE = "NE"  # notifica esito committente (PA)
-    MT = "MT"  # metadati del file fattura
-    EC = "EC"  # esito committente (sent by the PA)
+    NS = "NS"  # notifica / ricevuta di scarto
+    MC = "MC"  # mancata consegna / impossibilità di recapito
+    NE = "NE"  # notifica di esito (the PA's EC, forwarded to the sender)
+    DT = "DT"  # decorrenza termini
+    AT = "AT"  # attestazione di trasmissione con impossibilità di recapito
+    MT = "MT"  # metadati, delivered with the invoice
+    EC = "EC"  # esito committente (from the PA)
     SE = "SE"  # scarto esito committente
-    DT = "DT"  # decorrenza termini (PA)
-    AT = "AT"  # attestazione di avvenuta trasmissione con impossibilita di recapito (PA)
 
 
 # The transmitter id: country code, then its fiscal code (IT: 11-16 chars, abroad: up to 28).
 _STEM = r"(?P<country>[A-Z]{2})(?P<code>[A-Za-z0-9]{2,28})_(?P<progressive>[A-Za-z0-9]{5})"
-_INVOICE = re.compile(_STEM + r"(?P<extension>\.xml\.p7m|\.xml|\.zip)", re.IGNORECASE)
+_INVOICE = re.compile(_STEM + r"(?P<extension>(?i:\.xml\.p7m|\.xml|\.zip))")
 _NOTIFICATION = re.compile(
-    _STEM + r"_(?P<type>RC|NS|MC|NE|MT|EC|SE|DT|AT)_(?P<sequence>[A-Za-z0-9]{3})\.xml", re.IGNORECASE
+    _STEM + r"_(?P<type>RC|NS|MC|NE|MT|EC|SE|DT|AT)_(?P<sequence>[A-Za-z0-9]{3})(?i:\.xml)"
 )
 
 
@@ -67,7 +69,9 @@ class InvoiceFileName:
     def parse(cls, name: str) -> InvoiceFileName:
         match = _INVOICE.fullmatch(name)
         if not match:
-            raise InvalidFileName(f"{name!r} is not an SDI invoice file name (e.g. IT01234567890_00001.xml)")
+            raise InvalidFileName(
+                f"{name!r} is not an SDI invoice file name (e.g. IT01234567890_00001.xml)"
+            )
         return cls(
             country=match["country"],
             code=match["code"],
@@ -89,9 +93,10 @@ class NotificationFileName:
     def parse(cls, name: str) -> NotificationFileName:
         match = _NOTIFICATION.fullmatch(name)
         if not match:
-            raise InvalidFileName(f"{name!r} is not an SDI notification file name (e.g. IT01234567890_00001_RC_001.xml)")
+            example = "IT01234567890_00001_RC_001.xml"
+            raise InvalidFileName(f"{name!r} is not an SDI notification file name (e.g. {example})")
         stem = f"{match['country']}{match['code']}_{match['progressive']}"
-        return cls(stem, NotificationType(match["type"].upper()), match["sequence"])
+        return cls(stem, NotificationType(match["type"]), match["sequence"])
 
 
 def progressive(counter: int) -> str:

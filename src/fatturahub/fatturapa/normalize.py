@@ -49,7 +49,7 @@ def open_envelopes(data: bytes, *, max_bytes: int) -> Normalized:
     """Peel base64 and CAdES layers, in any order, until XML is left."""
     check_size(data, max_bytes)
     result = Normalized(data)
-    for _ in range(MAX_ENVELOPES + 1):
+    while True:
         content = result.xml
         if p7m.looks_like_cms(content):
             result.xml = p7m.signed_content(p7m.load_signed_data(content))
@@ -59,7 +59,10 @@ def open_envelopes(data: bytes, *, max_bytes: int) -> Normalized:
             result.envelopes.append("base64")
         else:
             return result
-    raise UnreadableInput.single(FILE_CORRUPT, f"more than {MAX_ENVELOPES} nested envelopes")
+        if len(result.envelopes) > MAX_ENVELOPES:
+            raise UnreadableInput.single(
+                FILE_CORRUPT, f"more than {MAX_ENVELOPES} nested envelopes"
+            )
 
 
 def _base64_payload(data: bytes) -> bytes | None:
@@ -75,7 +78,7 @@ def _base64_payload(data: bytes) -> bytes | None:
         return None
     if p7m.looks_like_cms(decoded) or decoded.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return decoded
-    return None
+    return decoded if _BASE64.fullmatch(decoded) else None  # base64 of base64
 
 
 def repair_text(xml: bytes, repairs: list[str]) -> bytes:
@@ -87,7 +90,7 @@ def repair_text(xml: bytes, repairs: list[str]) -> bytes:
 
 def _strip_leading_junk(xml: bytes, repairs: list[str]) -> bytes:
     bom = b"\xef\xbb\xbf" if xml.startswith(b"\xef\xbb\xbf") else b""
-    body = xml[len(bom):]
+    body = xml[len(bom) :]
     start = body.find(b"<")
     if start > 0:
         repairs.append(f"removed {start} bytes before the start of the XML")
@@ -114,7 +117,7 @@ def _fix_encoding(xml: bytes, repairs: list[str]) -> bytes:
         return xml
     text = xml.removeprefix(b"\xef\xbb\xbf").decode("cp1252", errors="replace")
     if declaration:
-        text = text[len(declaration[0]):]
+        text = text[len(declaration[0]) :]
     return b'<?xml version="1.0" encoding="UTF-8"?>' + text.encode("utf-8")
 
 
@@ -131,11 +134,13 @@ def _fix_namespace_declarations(xml: bytes, repairs: list[str]) -> bytes:
             return match[0]
         if value.decode("ascii", "replace") not in KNOWN_NAMESPACES:
             return match[0]
-        repairs.append(f"repaired namespace declaration {match[1].decode()}={raw.decode(errors='replace')!r}")
+        repairs.append(
+            f"repaired namespace declaration {match[1].decode()}={raw.decode(errors='replace')!r}"
+        )
         return match[1] + b'="' + value + b'"'
 
     fixed = _XMLNS.sub(clean, root[0])
-    return xml[: root.start()] + fixed + xml[root.end():] if fixed != root[0] else xml
+    return xml[: root.start()] + fixed + xml[root.end() :] if fixed != root[0] else xml
 
 
 def unqualify_children(tree: etree._ElementTree, repairs: list[str]) -> None:

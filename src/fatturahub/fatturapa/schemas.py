@@ -19,7 +19,7 @@ MAX_FORMAT_ERRORS = 50  # SDI stops after 50 format errors (00201)
 class _LocalXmlDsig(etree.Resolver):
     """The official schemas import xmldsig from w3.org: serve the vendored copy instead."""
 
-    def resolve(self, url, pubid, context):  # noqa: ANN001, ANN201 (lxml's signature)
+    def resolve(self, url, pubid, context):
         if url and url.endswith(XMLDSIG):
             return self.resolve_filename(str(SPECS / "fatturapa" / XMLDSIG), context)
         return None
@@ -46,12 +46,8 @@ def validate(tree: etree._ElementTree | etree._Element, xsd: etree.XMLSchema) ->
     """Schema errors as SDI 00200 issues, capped like SDI does (00201 past 50)."""
     if xsd.validate(tree):
         return []
-    issues = [
-        Issue(FORMAT, unprefixed(error.path or ""), error.message)
-        for error in xsd.error_log
-    ]
+    issues = [Issue(FORMAT, unprefixed(error.path or ""), error.message) for error in xsd.error_log]
     if len(issues) > MAX_FORMAT_ERRORS:
-        issues = issues[:MAX_FORMAT_ERRORS] + [
-            Issue(TOO_MANY_FORMAT_ERRORS, "", f"{len(issues)} format errors; checking stopped at 50")
-        ]
+        summary = f"{len(issues)} format errors; checking stopped at {MAX_FORMAT_ERRORS}"
+        issues = [*issues[:MAX_FORMAT_ERRORS], Issue(TOO_MANY_FORMAT_ERRORS, "", summary)]
     return issues

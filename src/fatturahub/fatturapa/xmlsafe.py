@@ -41,7 +41,13 @@ def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
     try:
         tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as exc:
+        if b"<!DOCTYPE" in data[:4096]:  # e.g. an external DTD we refused to fetch
+            raise _dtd_refused() from None
         raise UnreadableInput.single(FORMAT, f"not well-formed XML: {exc}") from None
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise UnreadableInput.single(FORMAT, "DTDs and entity declarations are not allowed")
+        raise _dtd_refused()
     return tree
+
+
+def _dtd_refused() -> UnreadableInput:
+    return UnreadableInput.single(FORMAT, "DTDs and entity declarations are not allowed")

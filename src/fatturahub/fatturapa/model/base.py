@@ -8,13 +8,13 @@ serializes in, so a model is also its own XML binding.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 
-class CodeList(str, Enum):
+class CodeList(StrEnum):
     """A code list of the schema (TipoDocumento, Natura, ...): value plus its official meaning."""
 
     meaning: str
@@ -24,9 +24,6 @@ class CodeList(str, Enum):
         member._value_ = code
         member.meaning = meaning
         return member
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class Element(BaseModel):
