@@ -1,0 +1,20 @@
+"""Every table of the service, imported in one place so the metadata is complete."""
+
+from fatturahub.api.idempotency import IdempotencyRecord
+from fatturahub.audit.models import AuditEntry
+from fatturahub.db.base import Base
+from fatturahub.tenancy.models import Account, ApiKey, Company, CompanyPermission, Delegation, User
+
+metadata = Base.metadata
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "AuditEntry",
+    "Company",
+    "CompanyPermission",
+    "Delegation",
+    "IdempotencyRecord",
+    "User",
+    "metadata",
+]

@@ -1,0 +1,56 @@
+"""Service settings, from the environment (prefix FATTURAHUB_) or a .env file."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EMBEDDED_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FATTURAHUB_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{EMBEDDED_DIR}/fatturahub.db",
+        description="sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db",
+    )
+    storage_path: Path = Field(default=EMBEDDED_DIR / "blobs", description="file storage root")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="signs access tokens; required on PostgreSQL, generated under var/ when embedded",
+    )
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    idempotency_hours: int = Field(default=24, ge=1, le=24 * 30)
+    default_storage_quota_bytes: int = Field(default=10 * 1024**3, ge=0)
+    log_level: str = "INFO"
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _secret_key_outside_embedded(self) -> Settings:
+        if self.secret_key is None and not self.embedded:
+            raise ValueError("FATTURAHUB_SECRET_KEY is required with a PostgreSQL database")
+        return self
+
+    def signing_key(self) -> str:
+        """The token signing key; on the embedded default, one generated once under var/."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = EMBEDDED_DIR / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

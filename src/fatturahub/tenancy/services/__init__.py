@@ -1,0 +1,1 @@
+"""Tenancy use cases. Services never commit: the request or job boundary does."""

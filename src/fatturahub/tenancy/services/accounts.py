@@ -1,0 +1,201 @@
+"""Accounts, their users, and how callers prove who they are."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fatturahub.audit.service import record
+from fatturahub.db.base import utcnow
+from fatturahub.db.pagination import Page, paginate
+from fatturahub.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from fatturahub.tenancy.access import accessible_companies
+from fatturahub.tenancy.models import Account, ApiKey, CompanyPermission, Role, User
+from fatturahub.tenancy.permissions import Area, Level, levels_from
+from fatturahub.tenancy.principal import Principal
+from fatturahub.tenancy.schemas import LevelsIn, UserCreate, UserUpdate
+from fatturahub.tenancy.security import (
+    api_key_matches,
+    hash_password,
+    split_api_key,
+    verify_password,
+)
+from fatturahub.tenancy.services.guards import require_account_manager
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # don't write on every request
+
+
+async def create_account(
+    session: AsyncSession, *, name: str, email: str, password: str, quota_bytes: int, user_name: str = ""
+) -> tuple[Account, User]:
+    await _ensure_email_free(session, email)
+    account = Account(name=name, storage_quota_bytes=quota_bytes, storage_used_bytes=0)
+    session.add(account)
+    await session.flush()
+    owner = User(
+        account_id=account.id,
+        email=email.lower(),
+        name=user_name,
+        password_hash=hash_password(password),
+        role=Role.OWNER,
+    )
+    session.add(owner)
+    await session.flush()
+    record(session, Principal(account.id, owner.id, Role.OWNER), action="account.created", target=account)
+    return account, owner
+
+
+async def get_account(session: AsyncSession, principal: Principal) -> Account:
+    return await session.get_one(Account, principal.account_id)
+
+
+async def rename_account(session: AsyncSession, principal: Principal, *, name: str) -> Account:
+    require_account_manager(principal)
+    account = await get_account(session, principal)
+    account.name = name
+    record(session, principal, action="account.updated", target=account, details={"name": name})
+    return account
+
+
+# --- authentication ---------------------------------------------------------------------------
+async def login(session: AsyncSession, *, email: str, password: str) -> User:
+    user = await session.scalar(select(User).where(User.email == email.lower()))
+    if not verify_password(user.password_hash if user else None, password) or not user.active:
+        raise Unauthorized("wrong email or password")
+    return user
+
+
+async def principal_for_user(session: AsyncSession, user_id: uuid.UUID) -> Principal | None:
+    user = await session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    return Principal(user.account_id, user.id, Role(user.role))
+
+
+async def principal_for_api_key(session: AsyncSession, token: str) -> Principal | None:
+    parts = split_api_key(token)
+    if parts is None:
+        return None
+    key = await session.scalar(select(ApiKey).where(ApiKey.prefix == parts[0]))
+    if key is None or key.revoked_at is not None or not api_key_matches(key.secret_hash, parts[1]):
+        return None
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        key.last_used_at = now
+    company_ids = key.company_ids["ids"] if key.company_ids else None
+    return Principal(
+        key.account_id,
+        api_key_id=key.id,
+        key_company_ids=frozenset(uuid.UUID(c) for c in company_ids) if company_ids is not None else None,
+        key_levels=levels_from(key.levels),
+    )
+
+
+# --- users ----------------------------------------------------------------------------------
+async def _ensure_email_free(session: AsyncSession, email: str) -> None:
+    if await session.scalar(select(User.id).where(User.email == email.lower())):
+        raise Conflict(f"a user with email {email} already exists")
+
+
+async def create_user(session: AsyncSession, principal: Principal, data: UserCreate) -> User:
+    require_account_manager(principal)
+    await _ensure_email_free(session, data.email)
+    user = User(
+        account_id=principal.account_id,
+        email=data.email.lower(),
+        name=data.name,
+        password_hash=hash_password(data.password),
+        role=data.role,
+    )
+    session.add(user)
+    await session.flush()
+    record(session, principal, action="user.created", target=user, details={"role": data.role})
+    return user
+
+
+async def list_users(
+    session: AsyncSession, principal: Principal, *, limit: int, cursor: str | None
+) -> Page[User]:
+    require_account_manager(principal)
+    query = select(User).where(User.account_id == principal.account_id)
+    return await paginate(session, query, User, limit=limit, cursor=cursor)
+
+
+async def get_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User:
+    user = await session.get(User, user_id)
+    if user is None or user.account_id != principal.account_id:
+        raise NotFound(f"user {user_id} not found")
+    if user.id != principal.user_id:
+        require_account_manager(principal)
+    return user
+
+
+async def update_user(
+    session: AsyncSession, principal: Principal, user_id: uuid.UUID, data: UserUpdate
+) -> User:
+    require_account_manager(principal)
+    user = await get_user(session, principal, user_id)
+    changes = data.model_dump(exclude_unset=True, exclude={"password"})
+    if user.role == Role.OWNER and ("role" in changes or changes.get("active") is False):
+        if await _owners(session, principal.account_id) <= 1:
+            raise Conflict("the account's last owner cannot be demoted or deactivated")
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if data.password is not None:
+        user.password_hash = hash_password(data.password)
+        changes["password"] = "changed"
+    record(session, principal, action="user.updated", target=user, details=changes)
+    return user
+
+
+async def _owners(session: AsyncSession, account_id: uuid.UUID) -> int:
+    query = select(func.count()).where(
+        User.account_id == account_id, User.role == Role.OWNER, User.active.is_(True)
+    )
+    return await session.scalar(query) or 0
+
+
+async def set_permissions(
+    session: AsyncSession, principal: Principal, user_id: uuid.UUID, company_id: uuid.UUID, levels: LevelsIn
+) -> dict[Area, Level]:
+    """Replace a member's levels on a company the account sees (its own or delegated to it)."""
+    user = await get_user(session, principal, user_id)
+    require_account_manager(principal)
+    access = (await accessible_companies(session, principal, company_id=company_id)).get(company_id)
+    if access is None:
+        raise NotFound(f"company {company_id} not found")
+    if user.role != Role.MEMBER:
+        raise InvalidInput(
+            "owners and admins see every company of the account; levels apply to members",
+            errors=[{"path": "user_id", "message": "not a member"}],
+        )
+    existing = await session.scalars(
+        select(CompanyPermission).where(
+            CompanyPermission.user_id == user.id, CompanyPermission.company_id == company_id
+        )
+    )
+    for row in existing:
+        await session.delete(row)
+    await session.flush()
+    for area, level in levels.items():
+        session.add(CompanyPermission(user_id=user.id, company_id=company_id, area=area, level=level))
+    record(session, principal, action="user.permissions_set", target=user, access=access,
+           details={"company_id": str(company_id), "levels": {a.value: lv for a, lv in levels.items()}})
+    return levels_from(levels)
+
+
+async def get_permissions(
+    session: AsyncSession, principal: Principal, user_id: uuid.UUID, company_id: uuid.UUID
+) -> dict[Area, Level]:
+    user = await get_user(session, principal, user_id)
+    if company_id not in await accessible_companies(session, principal, company_id=company_id):
+        raise NotFound(f"company {company_id} not found")
+    rows = await session.scalars(
+        select(CompanyPermission).where(
+            CompanyPermission.user_id == user.id, CompanyPermission.company_id == company_id
+        )
+    )
+    return levels_from({row.area: row.level for row in rows})
