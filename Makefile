@@ -2,9 +2,8 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-SAMPLES := tests/data/official/v1.2/*.xml tests/data/official/ade-b2b-2018/*.xml
 
-.PHONY: run test bench lint models clean
+.PHONY: run test bench lint models openapi clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +12,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 run: $(BIN)/.installed
-	$(BIN)/fatturahub validate $(SAMPLES)
+	$(BIN)/fatturahub serve
 
 test: $(BIN)/.installed
 	$(BIN)/pytest -n 2 -q
@@ -27,6 +26,9 @@ lint: $(BIN)/.installed
 
 models: $(BIN)/.installed
 	$(BIN)/python tools/generate_models.py
+
+openapi: $(BIN)/.installed
+	$(BIN)/fatturahub openapi -o openapi/openapi.json
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

@@ -12,9 +12,9 @@ import click
 from pydantic import ValidationError
 
 from fatturahub import fatturapa
+from fatturahub.errors import ServiceError
 from fatturahub.fatturapa.issues import FatturaPAError
 from fatturahub.fatturapa.normalize import open_envelopes
-from fatturahub.errors import ServiceError
 from fatturahub.fatturapa.xmlsafe import DEFAULT_MAX_BYTES
 from fatturahub.settings import Settings, get_settings
 from fatturahub.tenancy import schemas
@@ -118,18 +118,25 @@ def serve(host: str, port: int, workers: int) -> None:
     if settings.embedded:
         asyncio.run(_prepare_embedded(settings, host, port))
     uvicorn.run(
-        "fatturahub.api.main:app", host=host, port=port, workers=workers, loop="uvloop",
-        http="httptools", lifespan="on", log_config=log_config, proxy_headers=True,
+        "fatturahub.api.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        log_config=log_config,
+        proxy_headers=True,
     )
 
 
 async def _prepare_embedded(settings: Settings, host: str, port: int) -> None:
     """Migrate the embedded database; on an empty one, create the demo tenant and say how to use it."""
-    from fatturahub.db.engine import create_engine, session_factory
+    from fatturahub.db.engine import engine_for, session_factory
     from fatturahub.db.migrate import upgrade
     from fatturahub.tenancy.demo import seed_demo
 
-    engine = create_engine(settings.database_url)
+    engine = engine_for(settings)
     try:
         await upgrade(engine)
         async with session_factory(engine)() as session:
@@ -158,11 +165,11 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations to FATTURAHUB_DATABASE_URL."""
-    from fatturahub.db.engine import create_engine
+    from fatturahub.db.engine import engine_for
     from fatturahub.db.migrate import upgrade
 
     async def run() -> None:
-        engine = create_engine(_service_settings().database_url)
+        engine = engine_for(_service_settings())
         try:
             await upgrade(engine)
         finally:
@@ -180,8 +187,12 @@ def admin() -> None:
 @admin.command("create-account")
 @click.option("--name", required=True)
 @click.option("--email", required=True)
-@click.option("--password-env", required=True, metavar="VAR",
-              help="name of the environment variable holding the owner's password")
+@click.option(
+    "--password-env",
+    required=True,
+    metavar="VAR",
+    help="name of the environment variable holding the owner's password",
+)
 def create_account_command(name: str, email: str, password_env: str) -> None:
     """Create an account, its owner and a first API key; print them as JSON."""
     password = os.environ.get(password_env)
@@ -195,21 +206,26 @@ def create_account_command(name: str, email: str, password_env: str) -> None:
 
 
 async def _create_account(payload: schemas.AccountCreate) -> dict[str, str]:
-    from fatturahub.db.engine import create_engine, session_factory
+    from fatturahub.db.engine import engine_for, session_factory
     from fatturahub.tenancy.principal import Principal
     from fatturahub.tenancy.services.accounts import create_account
     from fatturahub.tenancy.services.api_keys import create_api_key
 
     settings = _service_settings()
-    engine = create_engine(settings.database_url)
+    engine = engine_for(settings)
     try:
         async with session_factory(engine)() as session:
             account, owner = await create_account(
-                session, name=payload.name, email=payload.email, password=payload.password,
+                session,
+                name=payload.name,
+                email=payload.email,
+                password=payload.password,
                 quota_bytes=settings.default_storage_quota_bytes,
             )
             _, token = await create_api_key(
-                session, Principal(account.id, owner.id, owner.role), schemas.ApiKeyCreate(name="first key")
+                session,
+                Principal(account.id, owner.id, owner.role),
+                schemas.ApiKeyCreate(name="first key"),
             )
             await session.commit()
     except ServiceError as exc:

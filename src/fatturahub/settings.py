@@ -19,10 +19,18 @@ class Settings(BaseSettings):
         default=f"sqlite+aiosqlite:///{EMBEDDED_DIR}/fatturahub.db",
         description="sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db",
     )
+    database_schema: str | None = Field(
+        default=None,
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="PostgreSQL schema to work in (search_path); default: the server's",
+    )
     storage_path: Path = Field(default=EMBEDDED_DIR / "blobs", description="file storage root")
     secret_key: SecretStr | None = Field(
         default=None,
         description="signs access tokens; required on PostgreSQL, generated under var/ when embedded",
+    )
+    operator_token: SecretStr | None = Field(
+        default=None, description="bearer token of the service operator (manages accounts)"
     )
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     idempotency_hours: int = Field(default=24, ge=1, le=24 * 30)

@@ -11,7 +11,7 @@ from fatturahub import __version__
 from fatturahub.api import errors, health
 from fatturahub.api.idempotency import IdempotencyMiddleware
 from fatturahub.audit import endpoints as audit_endpoints
-from fatturahub.db.engine import create_engine, session_factory
+from fatturahub.db.engine import engine_for, session_factory
 from fatturahub.db.migrate import upgrade
 from fatturahub.settings import Settings, get_settings
 from fatturahub.tenancy import endpoints as tenancy_endpoints
@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
+        engine = engine_for(settings)
         if settings.embedded:
             await upgrade(engine)  # production runs `fatturahub db upgrade` once, not per process
         app.state.engine = engine
@@ -41,5 +41,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(IdempotencyMiddleware)
     app.include_router(health.router)
     app.include_router(tenancy_endpoints.router)
+    app.include_router(tenancy_endpoints.operator)
     app.include_router(audit_endpoints.router)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
@@ -68,9 +69,21 @@ async def _principal(
 PrincipalDep = Annotated[Principal, Depends(_principal)]
 
 
-def company_access(
-    area: Area, level: Level
-) -> Callable[..., Coroutine[Any, Any, CompanyAccess]]:
+async def _operator(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """The service operator, who manages accounts, holds FATTURAHUB_OPERATOR_TOKEN."""
+    expected = settings.operator_token.get_secret_value() if settings.operator_token else None
+    given = credentials.credentials if credentials else ""
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Unauthorized("operator endpoints need Authorization: Bearer <FATTURAHUB_OPERATOR_TOKEN>")
+
+
+OperatorDep = Depends(_operator)
+
+
+def company_access(area: Area, level: Level) -> Callable[..., Coroutine[Any, Any, CompanyAccess]]:
     """A dependency: the caller's access to the path's company, at least `level` on `area`."""
 
     async def dependency(

@@ -19,8 +19,14 @@ log = logging.getLogger("fatturahub.api")
 
 
 def problem(
-    status: int, type_: str, title: str, detail: str, request: Request | None = None,
-    *, instance: str | None = None, **extra: Any
+    status: int,
+    type_: str,
+    title: str,
+    detail: str,
+    request: Request | None = None,
+    *,
+    instance: str | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body = {"type": PROBLEM_BASE + type_, "title": title, "status": status, "detail": detail}
     instance = request.url.path if request is not None else instance
@@ -43,16 +49,23 @@ async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = [
-        {"path": _location(tuple(e["loc"])), "message": e["msg"], "type": e["type"]}
-        for e in exc.errors()
+        {"path": _location(tuple(e["loc"])), "message": e["msg"], "type": e["type"]} for e in exc.errors()
     ]
-    return problem(422, "invalid-input", "Invalid input", "the request has invalid fields", request,
-                   errors=errors)
+    return problem(
+        422,
+        "invalid-input",
+        "Invalid input",
+        "the request has invalid fields",
+        request,
+        errors=errors,
+    )
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     titles = {404: "Not found", 405: "Method not allowed", 401: "Authentication required"}
-    type_ = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(exc.status_code, "http-error")
+    type_ = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}.get(
+        exc.status_code, "http-error"
+    )
     return problem(exc.status_code, type_, titles.get(exc.status_code, "Error"), str(exc.detail), request)
 
 

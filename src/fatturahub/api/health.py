@@ -21,6 +21,6 @@ async def readyz(request: Request) -> JSONResponse:
     try:
         async with request.app.state.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+    except Exception as exc:
         return JSONResponse({"status": "unavailable", "detail": type(exc).__name__}, status_code=503)
     return {"status": "ok"}

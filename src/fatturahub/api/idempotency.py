@@ -58,8 +58,14 @@ class IdempotencyMiddleware:
         body = await _read_body(receive)
         replay_receive = _replaying(body)
         if len(key) > MAX_KEY_LENGTH:
-            await _send_problem(scope, receive, send, 422, "invalid-idempotency-key",
-                                f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters")
+            await _send_problem(
+                scope,
+                receive,
+                send,
+                422,
+                "invalid-idempotency-key",
+                f"Idempotency-Key is longer than {MAX_KEY_LENGTH} characters",
+            )
             return
         principal = await self._principal(scope, headers)
         if principal is None:  # the endpoint answers 401 itself
@@ -100,8 +106,14 @@ class IdempotencyMiddleware:
                     IdempotencyRecord.expires_at <= now,
                 )
             )
-            session.add(IdempotencyRecord(principal=principal, key=key, request_hash=request_hash,
-                                          expires_at=now + timedelta(hours=hours)))
+            session.add(
+                IdempotencyRecord(
+                    principal=principal,
+                    key=key,
+                    request_hash=request_hash,
+                    expires_at=now + timedelta(hours=hours),
+                )
+            )
             try:
                 await session.commit()
                 return None
@@ -114,18 +126,41 @@ class IdempotencyMiddleware:
             )
 
     async def _answer_existing(
-        self, scope: Scope, receive: Receive, send: Send, stored: IdempotencyRecord, request_hash: str
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        stored: IdempotencyRecord,
+        request_hash: str,
     ) -> None:
         if stored.request_hash != request_hash:
-            await _send_problem(scope, receive, send, 422, "idempotency-key-reused",
-                                "this Idempotency-Key was used with a different request")
+            await _send_problem(
+                scope,
+                receive,
+                send,
+                422,
+                "idempotency-key-reused",
+                "this Idempotency-Key was used with a different request",
+            )
         elif stored.status_code is None:
-            await _send_problem(scope, receive, send, 409, "idempotency-in-progress",
-                                "a request with this Idempotency-Key is still being processed")
+            await _send_problem(
+                scope,
+                receive,
+                send,
+                409,
+                "idempotency-in-progress",
+                "a request with this Idempotency-Key is still being processed",
+            )
         elif stored.body is None:
-            await _send_problem(scope, receive, send, 409, "idempotency-not-replayable",
-                                "this request already succeeded; its response carried a secret "
-                                "that is shown once and not kept")
+            await _send_problem(
+                scope,
+                receive,
+                send,
+                409,
+                "idempotency-not-replayable",
+                "this request already succeeded; its response carried a secret "
+                "that is shown once and not kept",
+            )
         else:
             headers = [(k.encode(), v.encode()) for k, v in (stored.headers or {}).items()]
             headers.append((b"idempotent-replayed", b"true"))

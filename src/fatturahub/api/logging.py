@@ -40,4 +40,3 @@ def configure(level: str) -> dict:
     }
     logging.config.dictConfig(config)
     return config
-

@@ -29,4 +29,6 @@ async def audit_log(
     page = await list_entries(
         session, principal, limit=limit, cursor=cursor, company_id=company_id, action=action
     )
-    return AuditPage(items=[AuditEntryOut.model_validate(e) for e in page.items], next_cursor=page.next_cursor)
+    return AuditPage(
+        items=[AuditEntryOut.model_validate(e) for e in page.items], next_cursor=page.next_cursor
+    )

@@ -6,10 +6,17 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from fatturahub.settings import Settings
 
 
-def create_engine(url: str, **options: object) -> AsyncEngine:
+def create_engine(url: str, *, schema: str | None = None, **options: object) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -17,15 +24,20 @@ def create_engine(url: str, **options: object) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **options)
+    connect_args = {"server_settings": {"search_path": schema}} if schema else {}
+    return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
 
 
-def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001 (DBAPI objects)
+def _sqlite_pragmas(connection, _record) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def engine_for(settings: Settings) -> AsyncEngine:
+    return create_engine(settings.database_url, schema=settings.database_schema)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

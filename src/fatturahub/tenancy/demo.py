@@ -34,7 +34,11 @@ async def seed_demo(session: AsyncSession, *, quota_bytes: int) -> DemoCredentia
         return None
     password = secrets.token_urlsafe(12)
     account, owner = await create_account(
-        session, name="Demo", email=DEMO_EMAIL, password=password, quota_bytes=quota_bytes,
+        session,
+        name="Demo",
+        email=DEMO_EMAIL,
+        password=password,
+        quota_bytes=quota_bytes,
         user_name="Demo owner",
     )
     principal = Principal(account.id, owner.id, owner.role)

@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from fatturahub.api.deps import PrincipalDep, SessionDep, SettingsDep, company_access
+from fatturahub.api.deps import OperatorDep, PrincipalDep, SessionDep, SettingsDep, company_access
 from fatturahub.db.base import utcnow
-from fatturahub.tenancy.access import accessible_companies
 from fatturahub.tenancy import schemas
+from fatturahub.tenancy.access import accessible_companies
 from fatturahub.tenancy.models import ApiKey, Company, Delegation
 from fatturahub.tenancy.permissions import Area, Level, levels_json
 from fatturahub.tenancy.principal import CompanyAccess
@@ -21,6 +21,7 @@ from fatturahub.tenancy.services import accounts, api_keys, companies, delegatio
 router = APIRouter(prefix="/v1")
 LimitQuery = Annotated[int, Query(ge=1, le=200)]
 CursorQuery = Annotated[str | None, Query(max_length=200)]
+CompanyVisible = Annotated[CompanyAccess, Depends(company_access(Area.SETTINGS, Level.NONE))]
 CompanyRead = Annotated[CompanyAccess, Depends(company_access(Area.SETTINGS, Level.READ))]
 CompanyWrite = Annotated[CompanyAccess, Depends(company_access(Area.SETTINGS, Level.WRITE))]
 CompanyAdmin = Annotated[CompanyAccess, Depends(company_access(Area.SETTINGS, Level.ADMIN))]
@@ -40,9 +41,14 @@ def company_out(company: Company, access: CompanyAccess) -> schemas.CompanyOut:
 
 def key_out(key: ApiKey, token: str | None = None) -> schemas.ApiKeyOut:
     data = {
-        "id": key.id, "name": key.name, "prefix": key.prefix, "levels": key.levels,
+        "id": key.id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "levels": key.levels,
         "company_ids": key.company_ids["ids"] if key.company_ids else None,
-        "created_at": key.created_at, "last_used_at": key.last_used_at, "revoked_at": key.revoked_at,
+        "created_at": key.created_at,
+        "last_used_at": key.last_used_at,
+        "revoked_at": key.revoked_at,
     }
     if token is not None:
         return schemas.ApiKeyCreated.model_validate({**data, "token": token})
@@ -57,7 +63,9 @@ def delegation_out(delegation: Delegation) -> schemas.DelegationOut:
 # --- auth and me ----------------------------------------------------------------------------
 @router.post("/auth/token", response_model=schemas.TokenOut, tags=["auth"])
 async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> schemas.TokenOut:
     """OAuth2 password flow: email as username; a short-lived bearer token."""
     user = await accounts.login(session, email=form.username, password=form.password)
@@ -98,8 +106,12 @@ async def update_account(
 
 
 # --- companies ------------------------------------------------------------------------------
-@router.post("/companies", status_code=status.HTTP_201_CREATED, response_model=schemas.CompanyOut,
-             tags=["companies"])
+@router.post(
+    "/companies",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.CompanyOut,
+    tags=["companies"],
+)
 async def create_company(
     body: schemas.CompanyCreate, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> schemas.CompanyOut:
@@ -164,28 +176,46 @@ async def update_user(
     return schemas.UserOut.model_validate(await accounts.update_user(session, principal, user_id, body))
 
 
-@router.get("/users/{user_id}/permissions/{company_id}", response_model=schemas.PermissionsOut,
-            tags=["users"])
+@router.get(
+    "/users/{user_id}/permissions/{company_id}",
+    response_model=schemas.PermissionsOut,
+    tags=["users"],
+)
 async def get_permissions(
-    user_id: uuid.UUID, company_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    user_id: uuid.UUID,
+    company_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    access: CompanyVisible,
 ) -> schemas.PermissionsOut:
-    levels = await accounts.get_permissions(session, principal, user_id, company_id)
+    levels = await accounts.get_permissions(session, principal, user_id, access)
     return schemas.PermissionsOut(user_id=user_id, company_id=company_id, levels=levels_json(levels))
 
 
-@router.put("/users/{user_id}/permissions/{company_id}", response_model=schemas.PermissionsOut,
-            tags=["users"])
+@router.put(
+    "/users/{user_id}/permissions/{company_id}",
+    response_model=schemas.PermissionsOut,
+    tags=["users"],
+)
 async def set_permissions(
-    user_id: uuid.UUID, company_id: uuid.UUID, body: schemas.PermissionsIn,
-    session: SessionDep, principal: PrincipalDep,
+    user_id: uuid.UUID,
+    company_id: uuid.UUID,
+    body: schemas.PermissionsIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    access: CompanyVisible,
 ) -> schemas.PermissionsOut:
-    levels = await accounts.set_permissions(session, principal, user_id, company_id, body.levels)
+    levels = await accounts.set_permissions(session, principal, user_id, access, body.levels)
     return schemas.PermissionsOut(user_id=user_id, company_id=company_id, levels=levels_json(levels))
 
 
 # --- API keys -------------------------------------------------------------------------------
-@router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=schemas.ApiKeyCreated,
-             tags=["api-keys"])
+@router.post(
+    "/api-keys",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.ApiKeyCreated,
+    tags=["api-keys"],
+)
 async def create_api_key(
     body: schemas.ApiKeyCreate, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> schemas.ApiKeyOut:
@@ -217,8 +247,12 @@ async def revoke_api_key(
 
 
 # --- delegations ----------------------------------------------------------------------------
-@router.post("/delegations", status_code=status.HTTP_201_CREATED, response_model=schemas.DelegationOut,
-             tags=["delegations"])
+@router.post(
+    "/delegations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.DelegationOut,
+    tags=["delegations"],
+)
 async def create_delegation(
     body: schemas.DelegationCreate, session: SessionDep, principal: PrincipalDep
 ) -> schemas.DelegationOut:
@@ -227,9 +261,11 @@ async def create_delegation(
 
 @router.get("/delegations", response_model=schemas.DelegationPage, tags=["delegations"])
 async def list_delegations(
-    session: SessionDep, principal: PrincipalDep,
+    session: SessionDep,
+    principal: PrincipalDep,
     direction: Annotated[Literal["given", "received"], Query()] = "given",
-    limit: LimitQuery = 50, cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
 ) -> schemas.DelegationPage:
     page = await delegations.list_delegations(
         session, principal, direction=direction, limit=limit, cursor=cursor
@@ -246,15 +282,80 @@ async def get_delegation(
 
 @router.patch("/delegations/{delegation_id}", response_model=schemas.DelegationOut, tags=["delegations"])
 async def update_delegation(
-    delegation_id: uuid.UUID, body: schemas.DelegationUpdate, session: SessionDep, principal: PrincipalDep
+    delegation_id: uuid.UUID,
+    body: schemas.DelegationUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
 ) -> schemas.DelegationOut:
     return delegation_out(await delegations.update_delegation(session, principal, delegation_id, body))
 
 
-@router.post("/delegations/{delegation_id}/revoke", response_model=schemas.DelegationOut,
-             tags=["delegations"])
+@router.post(
+    "/delegations/{delegation_id}/revoke",
+    response_model=schemas.DelegationOut,
+    tags=["delegations"],
+)
 async def revoke_delegation(
     delegation_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> schemas.DelegationOut:
     return delegation_out(await delegations.revoke_delegation(session, principal, delegation_id))
 
+
+# --- the service operator: accounts -----------------------------------------------------------
+operator = APIRouter(prefix="/v1/accounts", tags=["operator"], dependencies=[OperatorDep])
+
+
+@operator.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.AccountCreated)
+async def create_account(
+    body: schemas.AccountCreate, session: SessionDep, settings: SettingsDep, response: Response
+) -> schemas.AccountCreated:
+    """A new account with its owner (who then logs in and creates keys, users, companies)."""
+    account, owner = await accounts.create_account(
+        session,
+        name=body.name,
+        email=body.email,
+        password=body.password,
+        quota_bytes=settings.default_storage_quota_bytes,
+        user_name=body.user_name,
+    )
+    response.headers["Location"] = f"/v1/accounts/{account.id}"
+    return schemas.AccountCreated(
+        account=schemas.AccountOut.model_validate(account),
+        owner=schemas.UserOut.model_validate(owner),
+    )
+
+
+@operator.get("", response_model=schemas.AccountPage)
+async def list_accounts(
+    session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+) -> schemas.AccountPage:
+    page = await accounts.list_accounts(session, limit=limit, cursor=cursor)
+    return schemas.AccountPage(
+        items=[schemas.AccountOut.model_validate(a) for a in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+@operator.get("/{account_id}", response_model=schemas.AccountOut)
+async def read_account(account_id: uuid.UUID, session: SessionDep) -> schemas.AccountOut:
+    return schemas.AccountOut.model_validate(await accounts.find_account(session, account_id))
+
+
+@operator.patch("/{account_id}", response_model=schemas.AccountOut)
+async def administer_account(
+    account_id: uuid.UUID, body: schemas.AccountAdminUpdate, session: SessionDep
+) -> schemas.AccountOut:
+    account = await accounts.update_account(
+        session,
+        account_id,
+        name=body.name,
+        quota_bytes=body.storage_quota_bytes,
+        active=body.active,
+    )
+    return schemas.AccountOut.model_validate(account)
+
+
+@operator.post("/{account_id}/revoke", response_model=schemas.AccountOut)
+async def revoke_account(account_id: uuid.UUID, session: SessionDep) -> schemas.AccountOut:
+    """Its users and keys stop working at once; its data stays."""
+    return schemas.AccountOut.model_validate(await accounts.update_account(session, account_id, active=False))

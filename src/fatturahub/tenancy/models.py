@@ -32,6 +32,7 @@ class Account(IdMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     storage_quota_bytes: Mapped[int] = mapped_column(BigInteger)
     storage_used_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class User(IdMixin, Base):

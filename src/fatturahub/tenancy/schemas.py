@@ -114,12 +114,31 @@ class AccountUpdate(Body):
     name: str = Field(min_length=1, max_length=200)
 
 
+class AccountAdminUpdate(Body):
+    """What the service operator may change on an account."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    storage_quota_bytes: int | None = Field(default=None, ge=0)
+    active: bool | None = None
+
+
 class AccountOut(Out):
     id: uuid.UUID
     name: str
     storage_quota_bytes: int
     storage_used_bytes: int
+    active: bool
     created_at: datetime
+
+
+class AccountCreated(BaseModel):
+    account: AccountOut
+    owner: UserOut
+
+
+class AccountPage(BaseModel):
+    items: list[AccountOut]
+    next_cursor: str | None
 
 
 class UserCreate(Body):
@@ -271,3 +290,6 @@ class AuditPage(Page):
 
 
 Limit = Annotated[int, Field(ge=1, le=200)]
+
+
+AccountCreated.model_rebuild()

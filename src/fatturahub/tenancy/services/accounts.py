@@ -12,10 +12,9 @@ from fatturahub.audit.service import record
 from fatturahub.db.base import utcnow
 from fatturahub.db.pagination import Page, paginate
 from fatturahub.errors import Conflict, InvalidInput, NotFound, Unauthorized
-from fatturahub.tenancy.access import accessible_companies
 from fatturahub.tenancy.models import Account, ApiKey, CompanyPermission, Role, User
 from fatturahub.tenancy.permissions import Area, Level, levels_from
-from fatturahub.tenancy.principal import Principal
+from fatturahub.tenancy.principal import CompanyAccess, Principal
 from fatturahub.tenancy.schemas import LevelsIn, UserCreate, UserUpdate
 from fatturahub.tenancy.security import (
     api_key_matches,
@@ -29,7 +28,13 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)  # don't write on every request
 
 
 async def create_account(
-    session: AsyncSession, *, name: str, email: str, password: str, quota_bytes: int, user_name: str = ""
+    session: AsyncSession,
+    *,
+    name: str,
+    email: str,
+    password: str,
+    quota_bytes: int,
+    user_name: str = "",
 ) -> tuple[Account, User]:
     await _ensure_email_free(session, email)
     account = Account(name=name, storage_quota_bytes=quota_bytes, storage_used_bytes=0)
@@ -44,8 +49,41 @@ async def create_account(
     )
     session.add(owner)
     await session.flush()
-    record(session, Principal(account.id, owner.id, Role.OWNER), action="account.created", target=account)
+    record(
+        session,
+        Principal(account.id, owner.id, Role.OWNER),
+        action="account.created",
+        target=account,
+    )
     return account, owner
+
+
+# --- the service operator's view of accounts ----------------------------------------------------
+async def list_accounts(session: AsyncSession, *, limit: int, cursor: str | None) -> Page[Account]:
+    return await paginate(session, select(Account), Account, limit=limit, cursor=cursor)
+
+
+async def find_account(session: AsyncSession, account_id: uuid.UUID) -> Account:
+    account = await session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"account {account_id} not found")
+    return account
+
+
+async def update_account(
+    session: AsyncSession,
+    account_id: uuid.UUID,
+    *,
+    name: str | None = None,
+    quota_bytes: int | None = None,
+    active: bool | None = None,
+) -> Account:
+    account = await find_account(session, account_id)
+    changes = {"name": name, "storage_quota_bytes": quota_bytes, "active": active}
+    for field, value in changes.items():
+        if value is not None:
+            setattr(account, field, value)
+    return account
 
 
 async def get_account(session: AsyncSession, principal: Principal) -> Account:
@@ -65,12 +103,18 @@ async def login(session: AsyncSession, *, email: str, password: str) -> User:
     user = await session.scalar(select(User).where(User.email == email.lower()))
     if not verify_password(user.password_hash if user else None, password) or not user.active:
         raise Unauthorized("wrong email or password")
+    if not await _account_active(session, user.account_id):
+        raise Unauthorized("this account has been revoked")
     return user
+
+
+async def _account_active(session: AsyncSession, account_id: uuid.UUID) -> bool:
+    return bool(await session.scalar(select(Account.active).where(Account.id == account_id)))
 
 
 async def principal_for_user(session: AsyncSession, user_id: uuid.UUID) -> Principal | None:
     user = await session.get(User, user_id)
-    if user is None or not user.active:
+    if user is None or not user.active or not await _account_active(session, user.account_id):
         return None
     return Principal(user.account_id, user.id, Role(user.role))
 
@@ -81,6 +125,8 @@ async def principal_for_api_key(session: AsyncSession, token: str) -> Principal 
         return None
     key = await session.scalar(select(ApiKey).where(ApiKey.prefix == parts[0]))
     if key is None or key.revoked_at is not None or not api_key_matches(key.secret_hash, parts[1]):
+        return None
+    if not await _account_active(session, key.account_id):
         return None
     now = utcnow()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
@@ -139,9 +185,9 @@ async def update_user(
     require_account_manager(principal)
     user = await get_user(session, principal, user_id)
     changes = data.model_dump(exclude_unset=True, exclude={"password"})
-    if user.role == Role.OWNER and ("role" in changes or changes.get("active") is False):
-        if await _owners(session, principal.account_id) <= 1:
-            raise Conflict("the account's last owner cannot be demoted or deactivated")
+    demoting_owner = user.role == Role.OWNER and ("role" in changes or changes.get("active") is False)
+    if demoting_owner and await _owners(session, principal.account_id) <= 1:
+        raise Conflict("the account's last owner cannot be demoted or deactivated")
     for field, value in changes.items():
         setattr(user, field, value)
     if data.password is not None:
@@ -159,14 +205,16 @@ async def _owners(session: AsyncSession, account_id: uuid.UUID) -> int:
 
 
 async def set_permissions(
-    session: AsyncSession, principal: Principal, user_id: uuid.UUID, company_id: uuid.UUID, levels: LevelsIn
+    session: AsyncSession,
+    principal: Principal,
+    user_id: uuid.UUID,
+    access: CompanyAccess,
+    levels: LevelsIn,
 ) -> dict[Area, Level]:
     """Replace a member's levels on a company the account sees (its own or delegated to it)."""
+    company_id = access.company_id
     user = await get_user(session, principal, user_id)
     require_account_manager(principal)
-    access = (await accessible_companies(session, principal, company_id=company_id)).get(company_id)
-    if access is None:
-        raise NotFound(f"company {company_id} not found")
     if user.role != Role.MEMBER:
         raise InvalidInput(
             "owners and admins see every company of the account; levels apply to members",
@@ -182,17 +230,25 @@ async def set_permissions(
     await session.flush()
     for area, level in levels.items():
         session.add(CompanyPermission(user_id=user.id, company_id=company_id, area=area, level=level))
-    record(session, principal, action="user.permissions_set", target=user, access=access,
-           details={"company_id": str(company_id), "levels": {a.value: lv for a, lv in levels.items()}})
+    record(
+        session,
+        principal,
+        action="user.permissions_set",
+        target=user,
+        access=access,
+        details={
+            "company_id": str(company_id),
+            "levels": {a.value: lv for a, lv in levels.items()},
+        },
+    )
     return levels_from(levels)
 
 
 async def get_permissions(
-    session: AsyncSession, principal: Principal, user_id: uuid.UUID, company_id: uuid.UUID
+    session: AsyncSession, principal: Principal, user_id: uuid.UUID, access: CompanyAccess
 ) -> dict[Area, Level]:
+    company_id = access.company_id
     user = await get_user(session, principal, user_id)
-    if company_id not in await accessible_companies(session, principal, company_id=company_id):
-        raise NotFound(f"company {company_id} not found")
     rows = await session.scalars(
         select(CompanyPermission).where(
             CompanyPermission.user_id == user.id, CompanyPermission.company_id == company_id

@@ -29,7 +29,8 @@ async def create_api_key(
         unknown = [str(c) for c in data.company_ids if c not in visible]
         if unknown:
             raise InvalidInput(
-                "unknown companies", errors=[{"path": "company_ids", "message": f"not found: {unknown}"}]
+                "unknown companies",
+                errors=[{"path": "company_ids", "message": f"not found: {unknown}"}],
             )
     new = NewApiKey.generate()
     key = ApiKey(
@@ -38,7 +39,7 @@ async def create_api_key(
         prefix=new.prefix,
         secret_hash=new.secret_hash,
         company_ids={"ids": [str(c) for c in data.company_ids]} if data.company_ids is not None else None,
-        levels=levels_json(levels_from(data.levels, default=FULL) if data.levels else FULL),
+        levels=levels_json(levels_from(data.levels) if data.levels is not None else FULL),
         created_by=principal.user_id,
     )
     session.add(key)

@@ -72,8 +72,14 @@ async def update_company(
     changes = _columns(data, only_set=True)
     for column, value in changes.items():
         setattr(company, column, value)
-    record(session, principal, action="company.updated", target=company, access=access,
-           details={"fields": sorted(changes)})
+    record(
+        session,
+        principal,
+        action="company.updated",
+        target=company,
+        access=access,
+        details={"fields": sorted(changes)},
+    )
     return company
 
 

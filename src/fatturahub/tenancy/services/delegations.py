@@ -30,7 +30,8 @@ async def create_delegation(
         Account, data.grantee_account_id
     ):
         raise InvalidInput(
-            "unknown grantee", errors=[{"path": "grantee_account_id", "message": "no such other account"}]
+            "unknown grantee",
+            errors=[{"path": "grantee_account_id", "message": "no such other account"}],
         )
     levels = levels_from(data.levels)
     if not sees(levels):
@@ -49,12 +50,17 @@ async def create_delegation(
     )
     session.add(delegation)
     await session.flush()
-    record(session, principal, action="delegation.created", target=delegation,
-           details={"grantee_account_id": str(data.grantee_account_id), "levels": delegation.levels})
+    record(
+        session,
+        principal,
+        action="delegation.created",
+        target=delegation,
+        details={"grantee_account_id": str(data.grantee_account_id), "levels": delegation.levels},
+    )
     return delegation
 
 
-def _check_window(starts_at, ends_at) -> None:  # noqa: ANN001
+def _check_window(starts_at, ends_at) -> None:
     if ends_at is not None and ends_at <= starts_at:
         raise InvalidInput("empty window", errors=[{"path": "ends_at", "message": "must be after starts_at"}])
 
@@ -84,9 +90,7 @@ async def list_delegations(
     return await paginate(session, query, Delegation, limit=limit, cursor=cursor)
 
 
-async def get_delegation(
-    session: AsyncSession, principal: Principal, delegation_id: uuid.UUID
-) -> Delegation:
+async def get_delegation(session: AsyncSession, principal: Principal, delegation_id: uuid.UUID) -> Delegation:
     delegation = await session.get(Delegation, delegation_id)
     if delegation is None or principal.account_id not in (
         delegation.grantor_account_id,
@@ -111,8 +115,13 @@ async def update_delegation(
         delegation.ends_at = data.ends_at
     if data.note is not None:
         delegation.note = data.note
-    record(session, principal, action="delegation.updated", target=delegation,
-           details=data.model_dump(mode="json", exclude_unset=True))
+    record(
+        session,
+        principal,
+        action="delegation.updated",
+        target=delegation,
+        details=data.model_dump(mode="json", exclude_unset=True),
+    )
     return delegation
 
 

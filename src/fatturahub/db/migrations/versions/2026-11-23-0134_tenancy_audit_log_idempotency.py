@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 01:32:27.771510+00:00
+Create Date: 2026-11-23 01:34:25.318210+00:00
 """
 
-from alembic import op
 import sqlalchemy as sa
-import fatturahub.db.base
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import fatturahub.db.base
 
 revision = "0001"
 down_revision = None
@@ -22,6 +23,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("storage_quota_bytes", sa.BigInteger(), nullable=False),
         sa.Column("storage_used_bytes", sa.BigInteger(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", fatturahub.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_account")),
@@ -54,9 +56,7 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", fatturahub.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["account.id"], name=op.f("fk_app_user_account_id_account")
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"], name=op.f("fk_app_user_account_id_account")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_app_user")),
         sa.UniqueConstraint("email", name=op.f("uq_app_user_email")),
     )
@@ -99,16 +99,12 @@ def upgrade() -> None:
         sa.Column("archived_at", fatturahub.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", fatturahub.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["account.id"], name=op.f("fk_company_account_id_account")
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"], name=op.f("fk_company_account_id_account")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_company")),
         sa.UniqueConstraint(
             "account_id", "codice_fiscale", name=op.f("uq_company_account_id_codice_fiscale")
         ),
-        sa.UniqueConstraint(
-            "account_id", "partita_iva", name=op.f("uq_company_account_id_partita_iva")
-        ),
+        sa.UniqueConstraint("account_id", "partita_iva", name=op.f("uq_company_account_id_partita_iva")),
     )
     with op.batch_alter_table("company", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_company_account_id"), ["account_id"], unique=False)
@@ -134,12 +130,8 @@ def upgrade() -> None:
         sa.Column("revoked_at", fatturahub.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", fatturahub.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["account.id"], name=op.f("fk_api_key_account_id_account")
-        ),
-        sa.ForeignKeyConstraint(
-            ["created_by"], ["app_user.id"], name=op.f("fk_api_key_created_by_app_user")
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"], name=op.f("fk_api_key_account_id_account")),
+        sa.ForeignKeyConstraint(["created_by"], ["app_user.id"], name=op.f("fk_api_key_created_by_app_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_key")),
         sa.UniqueConstraint("prefix", name=op.f("uq_api_key_prefix")),
     )
@@ -169,12 +161,8 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("company_permission", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_company_permission_company_id"), ["company_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_company_permission_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_company_permission_company_id"), ["company_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_company_permission_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "delegation",
@@ -247,9 +235,7 @@ def upgrade() -> None:
             ["delegation.id"],
             name=op.f("fk_audit_entry_delegation_id_delegation"),
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["app_user.id"], name=op.f("fk_audit_entry_user_id_app_user")
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], name=op.f("fk_audit_entry_user_id_app_user")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entry")),
     )
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
