@@ -4,6 +4,7 @@ from fatturahub.api.idempotency import IdempotencyRecord
 from fatturahub.audit.models import AuditEntry
 from fatturahub.db.base import Base
 from fatturahub.tenancy.models import Account, ApiKey, Company, CompanyPermission, Delegation, User
+from fatturahub.worker.models import Job
 
 metadata = Base.metadata
 
@@ -15,6 +16,7 @@ __all__ = [
     "CompanyPermission",
     "Delegation",
     "IdempotencyRecord",
+    "Job",
     "User",
     "metadata",
 ]

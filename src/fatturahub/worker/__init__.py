@@ -1,0 +1,1 @@
+"""The durable job queue: jobs in the database, claimed atomically, retried with backoff."""

@@ -1,0 +1,106 @@
+"""Enqueue, claim, finish. Claiming is one statement on both databases:
+
+    UPDATE job SET state='running', ... WHERE id = (SELECT id ... FOR UPDATE SKIP LOCKED LIMIT 1)
+    RETURNING ...
+
+On PostgreSQL, SKIP LOCKED lets any number of workers claim without waiting on each other; on
+SQLite the database lock serializes writers and the clause is left out. A claim is a lease: a
+worker that dies (kill -9) leaves its job to be claimed again when the lease runs out.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fatturahub.db.base import utcnow
+from fatturahub.worker.models import Job, JobState
+
+LEASE = timedelta(minutes=5)
+
+
+def enqueue(
+    session: AsyncSession,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    run_at: datetime | None = None,
+    max_attempts: int = 20,
+) -> Job:
+    """Add a job to the caller's transaction: it exists exactly when the caller's change does."""
+    job = Job(kind=kind, payload=payload, run_at=run_at or utcnow(), max_attempts=max_attempts)
+    session.add(job)
+    return job
+
+
+async def claim(
+    session: AsyncSession, worker: str, kinds: Sequence[str], *, now: datetime | None = None
+) -> Job | None:
+    """Atomically take the next due job of `kinds` (or an expired lease), or None."""
+    now = now or utcnow()
+    due = (
+        select(Job.id)
+        .where(
+            Job.kind.in_(kinds),
+            or_(
+                (Job.state == JobState.QUEUED) & (Job.run_at <= now),
+                (Job.state == JobState.RUNNING) & (Job.locked_until < now),
+            ),
+        )
+        .order_by(Job.run_at, Job.created_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    statement = (
+        update(Job)
+        .where(Job.id == due)
+        .values(
+            state=JobState.RUNNING,
+            locked_by=worker,
+            locked_until=now + LEASE,
+            attempts=Job.attempts + 1,
+        )
+        .returning(Job)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+def backoff(attempt: int) -> timedelta:
+    """5 s, 10 s, 20 s, ... capped at 6 hours: about 5 days of retries over 30 attempts."""
+    return timedelta(seconds=min(5 * 2 ** max(attempt - 1, 0), 6 * 3600))
+
+
+async def finish(session: AsyncSession, job_id: uuid.UUID) -> None:
+    await session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(state=JobState.DONE, finished_at=utcnow(), locked_by=None, locked_until=None)
+    )
+
+
+async def retry_later(
+    session: AsyncSession, job: Job, error: str, *, delay: timedelta | None = None
+) -> JobState:
+    """Back to the queue after a backoff, or dead when the attempts are spent."""
+    dead = job.attempts >= job.max_attempts
+    state = JobState.DEAD if dead else JobState.QUEUED
+    await session.execute(
+        update(Job)
+        .where(Job.id == job.id)
+        .values(
+            state=state,
+            run_at=utcnow() + (delay if delay is not None else backoff(job.attempts)),
+            last_error=error[:4000],
+            locked_by=None,
+            locked_until=None,
+            finished_at=utcnow() if dead else None,
+        )
+    )
+    return state

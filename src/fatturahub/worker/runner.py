@@ -1,0 +1,107 @@
+"""The worker loop: claim a job, run its handler in a transaction, record the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from fatturahub.worker.models import Job
+from fatturahub.worker.queue import claim, finish, retry_later
+
+log = logging.getLogger("fatturahub.worker")
+
+Handler = Callable[[AsyncSession, Job], Awaitable[None]]
+
+
+class RetryLater(Exception):  # noqa: N818 - it is an instruction, not an error
+    """A handler asks for another attempt (after `delay`, or the standard backoff)."""
+
+    def __init__(self, reason: str, delay: timedelta | None = None) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+@dataclass
+class Worker:
+    sessions: async_sessionmaker[AsyncSession]
+    handlers: Mapping[str, Handler]
+    concurrency: int = 4
+    idle_sleep: float = 0.2
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        self.name = self.name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Run `concurrency` loops until stop(); a job in progress is finished first."""
+        await asyncio.gather(*(self._loop(n) for n in range(self.concurrency)))
+
+    async def run_until_idle(self) -> int:
+        """Process due jobs until none is left; returns how many ran. For tests and tools."""
+        count = 0
+        while await self.run_one():
+            count += 1
+        return count
+
+    async def _loop(self, slot: int) -> None:
+        while not self._stopping.is_set():
+            try:
+                ran = await self.run_one(f"{self.name}/{slot}")
+            except Exception:  # noqa: BLE001 - the loop must survive a broken database moment
+                log.exception("worker loop error")
+                ran = False
+            if not ran:
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), self.idle_sleep)
+                except TimeoutError:
+                    pass
+
+    async def run_one(self, name: str | None = None) -> bool:
+        async with self.sessions() as session:
+            job = await claim(session, name or self.name, list(self.handlers))
+            await session.commit()
+        if job is None:
+            return False
+        await self._execute(job)
+        return True
+
+    async def _execute(self, job: Job) -> None:
+        handler = self.handlers[job.kind]
+        async with self.sessions() as session:
+            try:
+                await handler(session, job)
+                await finish(session, job.id)
+                await session.commit()
+                return
+            except RetryLater as exc:
+                await session.rollback()
+                reason, delay = str(exc), exc.delay
+            except Exception as exc:  # noqa: BLE001 - any failure is retried, and logged
+                await session.rollback()
+                log.exception("job %s (%s) failed", job.id, job.kind)
+                reason, delay = f"{type(exc).__name__}: {exc}", None
+        async with self.sessions() as session:
+            state = await retry_later(session, job, reason, delay=delay)
+            await session.commit()
+        log.info(
+            "job retried",
+            extra={
+                "job_id": str(job.id),
+                "kind": job.kind,
+                "state": state,
+                "attempt": job.attempts,
+                "reason": reason,
+            },
+        )

@@ -1,0 +1,99 @@
+"""The job queue under concurrent workers, on each database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from fatturahub.db.base import utcnow
+from fatturahub.db.engine import engine_for, session_factory
+from fatturahub.worker.models import Job, JobState
+from fatturahub.worker.queue import claim, enqueue, finish
+from fatturahub.worker.runner import RetryLater, Worker
+from tests.support.server import BACKENDS, database
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request, tmp_path):
+    with database(request.param, tmp_path) as settings:
+        yield settings
+
+
+async def _enqueue(sessions, count: int, kind: str = "test") -> None:
+    async with sessions() as session:
+        for n in range(count):
+            enqueue(session, kind, {"n": n})
+        await session.commit()
+
+
+async def _claim_all(settings, workers: int) -> list[int]:
+    """Every worker on its own engine (its own connections) claims until nothing is left."""
+    claimed: list[int] = []
+
+    async def work(index: int) -> None:
+        engine = engine_for(settings)
+        sessions = session_factory(engine)
+        try:
+            while True:
+                async with sessions() as session:
+                    job = await claim(session, f"w{index}", ["test"])
+                    await session.commit()
+                if job is None:
+                    return
+                claimed.append(job.payload["n"])
+                async with sessions() as session:
+                    await finish(session, job.id)
+                    await session.commit()
+        finally:
+            await engine.dispose()
+
+    await asyncio.gather(*(work(i) for i in range(workers)))
+    return claimed
+
+
+def test_concurrent_workers_claim_each_job_exactly_once(settings):
+    async def scenario() -> list[int]:
+        engine = engine_for(settings)
+        await _enqueue(session_factory(engine), 300)
+        await engine.dispose()
+        return await _claim_all(settings, workers=6)
+
+    claimed = asyncio.run(scenario())
+    duplicates = [n for n, times in Counter(claimed).items() if times > 1]
+    assert duplicates == [] and sorted(claimed) == list(range(300))
+
+
+def test_retries_back_off_then_die_and_expired_leases_are_reclaimed(settings):
+    calls: Counter[str] = Counter()
+
+    async def flaky(session, job) -> None:
+        calls[job.kind] += 1
+        raise RetryLater("SDI unavailable", delay=timedelta(0))
+
+    async def scenario():
+        engine = engine_for(settings)
+        sessions = session_factory(engine)
+        async with sessions() as session:
+            enqueue(session, "flaky", {}, max_attempts=3)
+            enqueue(session, "lease", {})
+            await session.commit()
+        worker = Worker(sessions, {"flaky": flaky})
+        assert await worker.run_until_idle() == 3
+        async with sessions() as session:
+            job = await session.scalar(select(Job).where(Job.kind == "flaky"))
+            assert job.state == JobState.DEAD and job.attempts == 3 and "unavailable" in job.last_error
+            crashed = await claim(session, "crashed-worker", ["lease"])
+            await session.commit()
+            assert crashed is not None
+            assert await claim(session, "other", ["lease"]) is None  # the lease still holds
+            later = await claim(session, "other", ["lease"], now=utcnow() + timedelta(minutes=6))
+            await session.commit()
+            assert later is not None and later.id == crashed.id and later.attempts == 2
+        await engine.dispose()
+
+    asyncio.run(scenario())
+    assert calls["flaky"] == 3
