@@ -8,13 +8,13 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from tests.support.server import BACKENDS, database
 
 from fatturahub.db.base import utcnow
 from fatturahub.db.engine import engine_for, session_factory
 from fatturahub.worker.models import Job, JobState
 from fatturahub.worker.queue import claim, enqueue, finish
 from fatturahub.worker.runner import RetryLater, Worker
-from tests.support.server import BACKENDS, database
 
 
 @pytest.fixture(params=BACKENDS)

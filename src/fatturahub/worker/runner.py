@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -21,7 +22,7 @@ log = logging.getLogger("fatturahub.worker")
 Handler = Callable[[AsyncSession, Job], Awaitable[None]]
 
 
-class RetryLater(Exception):  # noqa: N818 - it is an instruction, not an error
+class RetryLater(Exception):  # an instruction, not an error
     """A handler asks for another attempt (after `delay`, or the standard backoff)."""
 
     def __init__(self, reason: str, delay: timedelta | None = None) -> None:
@@ -59,14 +60,12 @@ class Worker:
         while not self._stopping.is_set():
             try:
                 ran = await self.run_one(f"{self.name}/{slot}")
-            except Exception:  # noqa: BLE001 - the loop must survive a broken database moment
+            except Exception:  # the loop must survive a broken database moment
                 log.exception("worker loop error")
                 ran = False
             if not ran:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), self.idle_sleep)
-                except TimeoutError:
-                    pass
 
     async def run_one(self, name: str | None = None) -> bool:
         async with self.sessions() as session:
@@ -88,7 +87,7 @@ class Worker:
             except RetryLater as exc:
                 await session.rollback()
                 reason, delay = str(exc), exc.delay
-            except Exception as exc:  # noqa: BLE001 - any failure is retried, and logged
+            except Exception as exc:  # any failure is retried, and logged
                 await session.rollback()
                 log.exception("job %s (%s) failed", job.id, job.kind)
                 reason, delay = f"{type(exc).__name__}: {exc}", None
