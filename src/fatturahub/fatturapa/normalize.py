@@ -54,7 +54,7 @@ def open_envelopes(data: bytes, *, max_bytes: int) -> Normalized:
         if p7m.looks_like_cms(content):
             result.xml = p7m.signed_content(p7m.load_signed_data(content))
             result.envelopes.append("cades")
-        elif (decoded := _base64_payload(content)) is not None:
+        elif (decoded := base64_payload(content)) is not None:
             result.xml = decoded
             result.envelopes.append("base64")
         else:
@@ -65,7 +65,7 @@ def open_envelopes(data: bytes, *, max_bytes: int) -> Normalized:
             )
 
 
-def _base64_payload(data: bytes) -> bytes | None:
+def base64_payload(data: bytes) -> bytes | None:
     """The decoded bytes if `data` is base64 of a CMS envelope or of XML, else None."""
     if data.lstrip()[:1] in (b"<", b"\xef", b"\xff", b"\xfe"):
         return None  # XML (possibly behind a BOM): the common case, decided without a scan
