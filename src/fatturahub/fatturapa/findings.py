@@ -1,0 +1,25 @@
+"""A check's result before it becomes a message: SDI code, where, and the values it found.
+
+The message catalogue (Italian and English, keyed by code) renders a `Finding` into an
+`Issue`; checks only report facts, so the wording lives in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """`code` is SDI's error code, `path` the XPath-like location (1-based indexes), `params`
+    the values the message needs, already formatted as strings (amounts as in the XML)."""
+
+    code: str
+    path: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A read-only copy, so a frozen finding really cannot change after the check.
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
