@@ -6,9 +6,12 @@ The message catalogue (Italian and English, keyed by code) renders a `Finding` i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,3 +26,13 @@ class Finding:
     def __post_init__(self) -> None:
         # A read-only copy, so a frozen finding really cannot change after the check.
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+
+def each(parent: str, name: str, items: Sequence[T]) -> Iterator[tuple[str, T]]:
+    """(path, item) of a repeated element, indexed as lxml and the XSD errors do: only when the
+    element has same-name siblings, so every issue's path matches the serialized document."""
+    if len(items) == 1:
+        yield f"{parent}/{name}", items[0]
+        return
+    for number, item in enumerate(items, start=1):
+        yield f"{parent}/{name}[{number}]", item

@@ -14,11 +14,9 @@ write them, so that a message catalogue can render them in any language.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import TypeVar
 
-from fatturahub.fatturapa.findings import Finding
+from fatturahub.fatturapa.findings import Finding, each
 from fatturahub.fatturapa.model.ordinaria import DatiRiepilogo, FatturaElettronicaBody
 from fatturahub.fatturapa.totals.lines import expected_line_total
 from fatturahub.fatturapa.totals.money import (
@@ -37,20 +35,13 @@ LINE_TOLERANCE = Decimal("0.01")
 TAX_TOLERANCE = Decimal("0.01")
 TAXABLE_TOLERANCE = Decimal("1.00")
 
-T = TypeVar("T")
-
-
-def indexed(parent: str, name: str, items: Sequence[T]) -> Iterator[tuple[str, T]]:
-    """(path, item) of a repeated element, indexed only when it has siblings."""
-    for number, item in enumerate(items, start=1):
-        yield (f"{parent}/{name}[{number}]" if len(items) > 1 else f"{parent}/{name}"), item
 
 
 def check_line_totals(body: FatturaElettronicaBody, body_path: str) -> list[Finding]:
     """00423, one finding per line whose PrezzoTotale is off by more than 0.01."""
     findings = []
     goods = f"{body_path}/DatiBeniServizi"
-    for path, line in indexed(goods, "DettaglioLinee", body.DatiBeniServizi.DettaglioLinee):
+    for path, line in each(goods, "DettaglioLinee", body.DatiBeniServizi.DettaglioLinee):
         expected = expected_line_total(line)
         difference = line.PrezzoTotale - expected
         if abs(difference) > LINE_TOLERANCE:
@@ -69,7 +60,7 @@ def check_summary_taxes(body: FatturaElettronicaBody, body_path: str) -> list[Fi
     """00421, one finding per summary whose Imposta is off by more than 0.01."""
     findings = []
     goods = f"{body_path}/DatiBeniServizi"
-    for path, summary in indexed(goods, "DatiRiepilogo", body.DatiBeniServizi.DatiRiepilogo):
+    for path, summary in each(goods, "DatiRiepilogo", body.DatiBeniServizi.DatiRiepilogo):
         expected = round_half_up(percent_of(summary.ImponibileImporto, summary.AliquotaIVA))
         difference = summary.Imposta - expected
         if abs(difference) > TAX_TOLERANCE:
@@ -90,7 +81,7 @@ def check_summary_taxables(body: FatturaElettronicaBody, body_path: str) -> list
     """00422, one finding per rate whose summaries' taxable amount is off by more than 1.00,
     reported on the first summary with that rate."""
     goods = f"{body_path}/DatiBeniServizi"
-    summaries = list(indexed(goods, "DatiRiepilogo", body.DatiBeniServizi.DatiRiepilogo))
+    summaries = list(each(goods, "DatiRiepilogo", body.DatiBeniServizi.DatiRiepilogo))
     sources = _source_amounts(body)
     findings = []
     for rate in dict.fromkeys(summary.AliquotaIVA for _, summary in summaries):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fatturahub.fatturapa.findings import Finding
+from fatturahub.fatturapa.findings import Finding, each
 from fatturahub.fatturapa.issues import Issue
 from fatturahub.fatturapa.model.ordinaria import FatturaElettronica, FatturaElettronicaBody
 from fatturahub.fatturapa.totals.checks import (
@@ -17,7 +17,6 @@ from fatturahub.fatturapa.totals.checks import (
     check_line_totals,
     check_summary_taxables,
     check_summary_taxes,
-    indexed,
 )
 
 Language = Literal["en", "it"]
@@ -83,5 +82,5 @@ def check_totals(
 
 def check_invoice_totals(document: FatturaElettronica, language: Language = "en") -> list[Issue]:
     """`check_totals` on every body of a document, with lotto-aware body paths."""
-    bodies = indexed("/FatturaElettronica", "FatturaElettronicaBody", document.FatturaElettronicaBody)
+    bodies = each("/FatturaElettronica", "FatturaElettronicaBody", document.FatturaElettronicaBody)
     return [issue for path, body in bodies for issue in check_totals(body, path, language)]
