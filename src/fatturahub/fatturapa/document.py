@@ -115,8 +115,8 @@ def read(data: bytes, *, lenient: bool = False, max_bytes: int = DEFAULT_MAX_BYT
     xml = repair_text(normalized.xml, normalized.repairs) if lenient else normalized.xml
     tree = parse_xml(xml, max_bytes=max_bytes)
     kind = kind_of(tree.getroot())
-    if lenient:
-        unqualify_children(tree, normalized.repairs)
+    if lenient and unqualify_children(tree, normalized.repairs):
+        xml = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
     errors = schemas.validate(tree, kind.xsd)
     reported = {issue.path for issue in errors}
 

@@ -143,7 +143,7 @@ def _fix_namespace_declarations(xml: bytes, repairs: list[str]) -> bytes:
     return xml[: root.start()] + fixed + xml[root.end() :] if fixed != root[0] else xml
 
 
-def unqualify_children(tree: etree._ElementTree, repairs: list[str]) -> None:
+def unqualify_children(tree: etree._ElementTree, repairs: list[str]) -> bool:
     """Children of a FatturaPA root are unqualified; some writers put them in its namespace."""
     root = tree.getroot()
     namespace = etree.QName(root).namespace
@@ -153,5 +153,17 @@ def unqualify_children(tree: etree._ElementTree, repairs: list[str]) -> None:
             element.tag = etree.QName(element).localname
             moved += 1
     if moved:
-        etree.cleanup_namespaces(root)
+        if root.prefix is None:  # a default namespace would capture the children again on re-reading
+            tree._setroot(_prefixed_root(root, namespace))
+        etree.cleanup_namespaces(tree.getroot())
         repairs.append(f"{moved} elements were in the document namespace; made unqualified")
+    return bool(moved)
+
+
+def _prefixed_root(root: etree._Element, namespace: str) -> etree._Element:
+    nsmap = {prefix: uri for prefix, uri in root.nsmap.items() if prefix is not None}
+    nsmap.setdefault("p", namespace)
+    prefixed = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=nsmap)
+    prefixed.text = root.text
+    prefixed.extend(list(root))
+    return prefixed
