@@ -85,9 +85,7 @@ def test_datetime_fraction_and_offset_survive():
 def _with_attachment(data: bytes, payload: bytes, *, line_length: int | None = None) -> bytes:
     encoded = base64.b64encode(payload).decode()
     if line_length:
-        encoded = "\n".join(
-            encoded[i : i + line_length] for i in range(0, len(encoded), line_length)
-        )
+        encoded = "\n".join(encoded[i : i + line_length] for i in range(0, len(encoded), line_length))
     block = (
         "<Allegati><NomeAttachment>contratto.pdf</NomeAttachment>"
         "<FormatoAttachment>PDF</FormatoAttachment>"
@@ -167,9 +165,7 @@ def test_json_amounts_are_written_with_the_decimals_the_schema_wants(fpr01):
 
 def test_json_errors_name_the_element(fpr01):
     raw = json.loads(fatturapa.parse(fpr01).model_dump_json())
-    raw["FatturaElettronicaBody"][0]["DatiGenerali"]["DatiGeneraliDocumento"]["TipoDocumento"] = (
-        "TD99"
-    )
+    raw["FatturaElettronicaBody"][0]["DatiGenerali"]["DatiGeneraliDocumento"]["TipoDocumento"] = "TD99"
     del raw["FatturaElettronicaHeader"]["CedentePrestatore"]
     with pytest.raises(fatturapa.InvalidDocument) as caught:
         fatturapa.from_json(json.dumps(raw))
@@ -189,10 +185,7 @@ def test_schema_errors_carry_code_path_and_message(fpr01):
         fatturapa.parse(data)
     [issue] = caught.value.issues
     assert issue.code == "00200"
-    assert (
-        issue.path
-        == "/FatturaElettronica/FatturaElettronicaBody/DatiGenerali/DatiGeneraliDocumento/Data"
-    )
+    assert issue.path == "/FatturaElettronica/FatturaElettronicaBody/DatiGenerali/DatiGeneraliDocumento/Data"
     assert "18/12/2014" in issue.message
 
 
@@ -205,9 +198,7 @@ def test_more_than_fifty_format_errors_end_with_00201(fpr01):
 
 def test_lenient_reading_keeps_an_invalid_document_and_lists_its_deviations(fpr01):
     data = _replace(fpr01, b"<Numero>123</Numero>", b"<Numero>123</Numero><Extra>x</Extra>")
-    data = _replace(
-        data, b"<AliquotaIVA>22.00</AliquotaIVA>", b"<AliquotaIVA>ventidue</AliquotaIVA>"
-    )
+    data = _replace(data, b"<AliquotaIVA>22.00</AliquotaIVA>", b"<AliquotaIVA>ventidue</AliquotaIVA>")
     reading = fatturapa.read(data, lenient=True)
     assert not reading.valid
     messages = " ".join(issue.message for issue in reading.errors)
@@ -226,26 +217,17 @@ def test_semplificata_reads_writes_and_validates():
     assert reading.valid, reading.errors
     assert reading.format == "FSM10"
     assert isinstance(reading.document, fatturapa.FatturaElettronicaSemplificata)
-    assert reading.document.FatturaElettronicaBody[0].DatiBeniServizi[0].Importo == Decimal(
-        "122.00"
-    )
+    assert reading.document.FatturaElettronicaBody[0].DatiBeniServizi[0].Importo == Decimal("122.00")
     assert canonical(fatturapa.serialize(reading.document)) == canonical(data)
     again = fatturapa.from_json(reading.document.model_dump_json(exclude_none=True))
     assert fatturapa.validate(again) == []
 
 
 def test_v123_only_codes_parse(fpr01):
-    data = _replace(
-        fpr01, b"<RegimeFiscale>RF19</RegimeFiscale>", b"<RegimeFiscale>RF20</RegimeFiscale>"
-    )
-    data = _replace(
-        data, b"<TipoDocumento>TD01</TipoDocumento>", b"<TipoDocumento>TD29</TipoDocumento>"
-    )
+    data = _replace(fpr01, b"<RegimeFiscale>RF19</RegimeFiscale>", b"<RegimeFiscale>RF20</RegimeFiscale>")
+    data = _replace(data, b"<TipoDocumento>TD01</TipoDocumento>", b"<TipoDocumento>TD29</TipoDocumento>")
     document = fatturapa.parse(data)
-    assert (
-        document.FatturaElettronicaBody[0].DatiGenerali.DatiGeneraliDocumento.TipoDocumento
-        == "TD29"
-    )
+    assert document.FatturaElettronicaBody[0].DatiGenerali.DatiGeneraliDocumento.TipoDocumento == "TD29"
     assert schemas.validate(etree.fromstring(data), schemas.schema(V122)) != []
 
 
@@ -258,3 +240,17 @@ def test_the_retired_2014_format_is_refused_with_a_clear_error():
 def test_other_xml_is_not_an_invoice():
     with pytest.raises(fatturapa.NotAnInvoice, match="RicevutaConsegna"):
         fatturapa.read((OFFICIAL / "messaggi" / "IT01234567890_11111_RC_001.xml").read_bytes())
+
+
+def test_remembered_text_survives_copies_and_pickling():
+    import copy
+    import pickle
+
+    data = (OFFICIAL / "v1.2" / "IT01234567890_FPA03.xml").read_bytes()
+    document = fatturapa.parse(data)
+    for clone in (
+        copy.deepcopy(document),
+        document.model_copy(deep=True),
+        pickle.loads(pickle.dumps(document)),
+    ):
+        assert b"16:46:12.000+02:00" in fatturapa.serialize(clone)

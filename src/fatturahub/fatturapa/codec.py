@@ -41,24 +41,70 @@ Problem = Callable[[etree._Element, str], None]
 
 
 # --- values that remember their text ------------------------------------------------------
-class LexicalDecimal(Decimal):
+class _Lexical:
+    """Mixin of immutable values that carry the exact text they were read from."""
+
     lexical: str
 
+    def __copy__(self) -> _Lexical:
+        return self  # immutable: a copy may be the value itself, text included
 
-class LexicalInt(int):
-    lexical: str
+    def __deepcopy__(self, memo: dict) -> _Lexical:
+        return self
 
-
-class LexicalDate(date):
-    lexical: str
-
-
-class LexicalDateTime(datetime):
-    lexical: str
+    def __reduce_ex__(self, protocol: object) -> tuple:
+        return _relexical, (type(self), self._plain(), self.lexical)
 
 
-class LexicalBytes(bytes):
-    lexical: str
+def _relexical(cls: type, plain: Any, lexical: str) -> Any:
+    value = cls._from_plain(plain)
+    value.lexical = lexical
+    return value
+
+
+class LexicalDecimal(_Lexical, Decimal):
+    def _plain(self) -> Decimal:
+        return Decimal(self)
+
+    @classmethod
+    def _from_plain(cls, plain: Decimal) -> LexicalDecimal:
+        return cls(plain)
+
+
+class LexicalInt(_Lexical, int):
+    def _plain(self) -> int:
+        return int(self)
+
+    @classmethod
+    def _from_plain(cls, plain: int) -> LexicalInt:
+        return cls(plain)
+
+
+class LexicalDate(_Lexical, date):
+    def _plain(self) -> date:
+        return date(self.year, self.month, self.day)
+
+    @classmethod
+    def _from_plain(cls, plain: date) -> LexicalDate:
+        return cls(plain.year, plain.month, plain.day)
+
+
+class LexicalDateTime(_Lexical, datetime):
+    def _plain(self) -> datetime:
+        return datetime.combine(self.date(), self.timetz())
+
+    @classmethod
+    def _from_plain(cls, plain: datetime) -> LexicalDateTime:
+        return cls.combine(plain.date(), plain.timetz())
+
+
+class LexicalBytes(_Lexical, bytes):
+    def _plain(self) -> bytes:
+        return bytes(self)
+
+    @classmethod
+    def _from_plain(cls, plain: bytes) -> LexicalBytes:
+        return cls(plain)
 
 
 def _remember(value: Any, text: str) -> Any:
