@@ -91,3 +91,14 @@ def _encap_indefinite(der: bytes, start: int, end: int, chunk: int) -> bytes:
     ]
     octets = _indefinite(0x04, pieces)
     return _indefinite(0x30, [der[oid:oid_end], _indefinite(0xA0, [octets])])
+
+
+def pkcs12_bundle(password: bytes | None = b"secret") -> bytes:
+    """A throwaway signing certificate and key as a PKCS#12 file."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    cert, key = throwaway_signer()
+    encryption = (
+        serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
+    )
+    return pkcs12.serialize_key_and_certificates(b"signer", key, cert, None, encryption)

@@ -6,7 +6,7 @@ error code SDI would reject the file with (FACTS.md §4), so a report maps onto 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -76,3 +76,7 @@ class SignatureReport:
 
     def check(self, name: CheckName) -> Check:
         return next(check for check in self.checks if check.name == name)
+
+    def as_dict(self) -> dict:
+        """Plain data (JSON-ready with default=str), with the overall verdict."""
+        return {**asdict(self), "valid": self.valid}
