@@ -14,10 +14,10 @@ from pydantic import ValidationError
 from fatturahub import fatturapa
 from fatturahub.errors import ServiceError
 from fatturahub.fatturapa.controls import check_reading
-from fatturahub.fatturapa.render import PdfRenderingFailed, extract_attachments, render_html, render_pdf
-from fatturahub.fatturapa.signature import Signer, sign_cades, sign_xades, verify_cades, verify_xades
 from fatturahub.fatturapa.issues import FatturaPAError
 from fatturahub.fatturapa.normalize import open_envelopes
+from fatturahub.fatturapa.render import PdfRenderingFailed, extract_attachments, render_html, render_pdf
+from fatturahub.fatturapa.signature import Signer, sign_cades, sign_xades, verify_cades, verify_xades
 from fatturahub.fatturapa.xmlsafe import DEFAULT_MAX_BYTES
 from fatturahub.settings import Settings, get_settings
 from fatturahub.tenancy import schemas
