@@ -19,6 +19,7 @@ from pathlib import Path
 from lxml import etree
 
 from fatturahub import fatturapa
+from fatturahub.fatturapa.controls import check_reading
 from fatturahub.fatturapa.document import ORDINARIA
 
 SAMPLE = Path(__file__).resolve().parent.parent / "tests/data/official/v1.2/IT01234567890_FPR01.xml"

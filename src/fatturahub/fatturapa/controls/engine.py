@@ -13,9 +13,10 @@ from .context import Context, DuplicateLookup, Rule, document_date
 from .messages import render, require_language
 from .releases import Release, release_for, release_named
 
-RULES: tuple[Rule, ...] = (
-    identifiers.RULES + document_types.RULES + duplicates.RULES + lines.RULES + charset.RULES
+CONTENT_RULES: tuple[Rule, ...] = (
+    identifiers.RULES + document_types.RULES + duplicates.RULES + lines.RULES
 )
+RULES: tuple[Rule, ...] = CONTENT_RULES + charset.RULES
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,12 @@ def check(
     duplicates: DuplicateLookup | None = None,
     lang: str = "it",
     release: Release | str | None = None,
+    schema_valid: bool = False,
 ) -> ControlReport:
     """SDI's content controls that the file and our records can decide, plus the characters
     each field allows. `receipt_date` enables 00403, `duplicates` 00404; `release` overrides
     the one in force at the document date. Issues come sorted by code, in document order.
+    `schema_valid` says the document passed the XSD, which already enforced the characters.
 
     The document must have the schema's shape (parsed, or built with `model_validate`);
     `check_bytes` takes care of files that do not."""
@@ -54,7 +57,8 @@ def check(
         release = release_named(release)
     applied = release or release_for(document_date(document))
     ctx = Context(document, applied, receipt_date, duplicates)
-    findings = [found for rule in RULES if isinstance(document, rule.formats) for found in rule.check(ctx)]
+    rules = CONTENT_RULES if schema_valid else RULES
+    findings = [found for rule in rules if isinstance(document, rule.formats) for found in rule.check(ctx)]
     findings.sort(key=lambda found: found.code)
     return ControlReport(applied, [render(found, lang) for found in findings])
 
@@ -99,5 +103,6 @@ def check_reading(
         duplicates=duplicates,
         lang=lang,
         release=release,
+        schema_valid=True,
     )
     return report.issues
