@@ -4,8 +4,8 @@
 
 Baseline: bare lxml parse + XSD validation of the same bytes (the floor any validating reader
 pays). Ours: `read` (normalize, parse, validate, bind to the typed model), `serialize`, and
-`validate` of an in-memory document. Small = the official FPR01 sample (4 KB); large = the same
-invoice with 1,000 lines (~300 KB). Each figure is the best of five timed rounds.
+`validate` of an in-memory document. Small = bench/data/small.xml (3 KB, one line); large = the
+same invoice with 1,000 lines. Each figure is the best of five timed rounds.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from fatturahub import fatturapa
 from fatturahub.fatturapa.controls import check_reading
 from fatturahub.fatturapa.document import ORDINARIA
 
-SAMPLE = Path(__file__).resolve().parent.parent / "tests/data/official/v1.2/IT01234567890_FPR01.xml"
+# A one-line B2B invoice that passes the schema and every SDI control (the official samples carry
+# placeholder partite IVA with wrong check digits, which would make the controls report issues).
+SAMPLE = Path(__file__).resolve().parent / "data" / "small.xml"
 
 
 def with_lines(data: bytes, count: int) -> bytes:
@@ -55,22 +57,16 @@ def bench(name: str, data: bytes, seconds: float) -> list[tuple[str, float, floa
     xsd = ORDINARIA.xsd
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     document = fatturapa.parse(data)
-    baseline = rate(lambda: xsd.validate(etree.fromstring(data, parser)), seconds)
-    rows = [
-        (f"{name}: bare lxml parse + XSD (baseline)", baseline, 1.0),
-        (
-            f"{name}: read (parse + validate + model)",
-            rate(lambda: fatturapa.read(data), seconds),
-            0,
-        ),
-        (f"{name}: serialize", rate(lambda: fatturapa.serialize(document), seconds), 0),
-        (
-            f"{name}: validate (in-memory model)",
-            rate(lambda: fatturapa.validate(document), seconds),
-            0,
-        ),
-    ]
-    return [(label, value, value / baseline) for label, value, _ in rows]
+    measures = {
+        "bare lxml parse + XSD (baseline)": lambda: xsd.validate(etree.fromstring(data, parser)),
+        "read (parse + validate + model)": lambda: fatturapa.read(data),
+        "read + every SDI control": lambda: check_reading(fatturapa.read(data)),
+        "serialize": lambda: fatturapa.serialize(document),
+        "validate (in-memory model)": lambda: fatturapa.validate(document),
+    }
+    rows = [(f"{name}: {label}", rate(operation, seconds)) for label, operation in measures.items()]
+    baseline = rows[0][1]
+    return [(label, value, value / baseline) for label, value in rows]
 
 
 def main() -> None:

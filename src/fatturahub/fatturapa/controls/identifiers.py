@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import reduce
+from functools import lru_cache, reduce
 from types import ModuleType
 
 from stdnum.it import codicefiscale, iva
@@ -109,6 +109,7 @@ def _identifiers(ctx: Context) -> dict[str, list[Identifier]]:
     return SEMPLIFICATA_IDENTIFIERS
 
 
+@lru_cache(maxsize=8192)  # the same parties recur invoice after invoice; stdnum is slow-ish
 def _valid(kind: ModuleType, value: str) -> bool:
     """Checked as written: python-stdnum would first strip spaces, dashes and an IT prefix,
     which SDI does not accept inside IdCodice or CodiceFiscale."""
