@@ -32,10 +32,31 @@ class Settings(BaseSettings):
     operator_token: SecretStr | None = Field(
         default=None, description="bearer token of the service operator (manages accounts)"
     )
+    channel_certificates_dir: Path = Field(
+        default=EMBEDDED_DIR / "certs",
+        description="SDICoop client certificates, one folder per account id (set by the operator)",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="where this service is reached (sandbox callbacks)"
+    )
+    sandbox_url: str | None = Field(
+        default=None, description="SdIRiceviFile of the SDI sandbox; default: the built-in one"
+    )
+    run_worker: bool | None = Field(
+        default=None, description="run a job worker inside the server; default: only when embedded"
+    )
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     idempotency_hours: int = Field(default=24, ge=1, le=24 * 30)
     default_storage_quota_bytes: int = Field(default=10 * 1024**3, ge=0)
     log_level: str = "INFO"
+
+    @property
+    def sandbox_endpoint(self) -> str:
+        return self.sandbox_url or f"{self.public_url.rstrip('/')}/sandbox/SdIRiceviFile"
+
+    @property
+    def worker_in_process(self) -> bool:
+        return self.run_worker if self.run_worker is not None else self.embedded
 
     @property
     def embedded(self) -> bool:

@@ -1,0 +1,158 @@
+"""SDICoop: submit a file to SDI's SdIRiceviFile web service (SOAP 1.1 over mutual TLS).
+
+The request goes out as plain SOAP with the file inline in base64, which SDI accepts; the answer
+is read whether SDI sends it plain or as MTOM. Both are checked against the official XSD, so a
+contract mismatch shows up as an error here rather than as a missing IdentificativoSdI later.
+"""
+
+from __future__ import annotations
+
+import ssl
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from fatturahub.sdi import soap
+from fatturahub.sdi.channels.base import (
+    Acceptance,
+    ChannelConfigurationError,
+    Refused,
+    Submission,
+    TransportError,
+)
+from fatturahub.sdi.messages.base import ROME
+
+RICEVI_FILE_ACTION = "http://www.fatturapa.it/SdIRiceviFile/RiceviFile"
+REQUEST_ELEMENT = "fileSdIAccoglienza"
+ANSWER_ELEMENT = "rispostaSdIRiceviFile"
+DEFAULT_TIMEOUT = 60.0
+REFUSAL_REASONS = {
+    "EI01": "SDI refused the file: empty file (EI01, file vuoto)",
+    "EI02": "SDI refused the file: service unavailable (EI02, servizio non disponibile)",
+    "EI03": "SDI refused the file: user not enabled (EI03, utente non abilitato)",
+}
+
+
+class SdiCoopChannel:
+    """A client of one SdIRiceviFile endpoint: SDI's (https, client certificate) or the sandbox's."""
+
+    def __init__(
+        self,
+        endpoint_url: str,
+        *,
+        client_cert: Path | None = None,
+        client_key: Path | None = None,
+        ca_bundle: Path | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        if timeout <= 0:
+            raise ChannelConfigurationError(f"timeout must be positive, not {timeout}")
+        self.endpoint_url = _checked_url(endpoint_url)
+        self.timeout = timeout
+        self._tls = _tls_context(client_cert, client_key, ca_bundle)
+
+    async def submit(self, submission: Submission) -> Acceptance:
+        response = await self._post(request_envelope(submission))
+        return _acceptance(response)
+
+    async def _post(self, envelope: bytes) -> httpx.Response:
+        headers = {"Content-Type": soap.SOAP_CONTENT_TYPE, "SOAPAction": f'"{RICEVI_FILE_ACTION}"'}
+        try:
+            async with httpx.AsyncClient(verify=self._tls, timeout=self.timeout) as client:
+                return await client.post(self.endpoint_url, content=envelope, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise TransportError(f"{self.endpoint_url}: no answer within {self.timeout:g}s") from exc
+        except httpx.HTTPError as exc:
+            raise TransportError(f"{self.endpoint_url}: {type(exc).__name__}: {_reason(exc)}") from exc
+
+
+def _reason(error: BaseException) -> str:
+    # httpx's own message is often empty (e.g. a TLS peer that hangs up): the cause has the words.
+    cause: BaseException | None = error
+    while cause is not None and not str(cause):
+        cause = cause.__cause__ or cause.__context__
+    return str(cause) if cause is not None else "no details"
+
+
+def request_envelope(submission: Submission) -> bytes:
+    """The RiceviFile request, checked against the XSD before it leaves."""
+    body = soap.body_element(
+        soap.TRASMISSIONE_TYPES,
+        REQUEST_ELEMENT,
+        [("NomeFile", submission.file_name), ("File", submission.content)],
+    )
+    try:
+        soap.validate_body(body)
+    except soap.SoapError as exc:
+        raise ValueError(f"cannot build a valid RiceviFile request: {exc}") from None
+    return soap.envelope(body)
+
+
+def _acceptance(response: httpx.Response) -> Acceptance:
+    message = _answer(response)
+    error = message.text("Errore")
+    if error:
+        raise Refused(error, REFUSAL_REASONS[error])  # the XSD allows only EI01-EI03
+    try:
+        return Acceptance(soap.identificativo_sdi(message), _utc(message.text("DataOraRicezione") or ""))
+    except (soap.SoapError, ValueError) as exc:
+        raise TransportError(f"unexpected RiceviFile answer: {exc}") from None
+
+
+def _answer(response: httpx.Response) -> soap.Message:
+    try:
+        message = soap.parse(response.content, response.headers.get("content-type"))
+    except soap.SoapError as exc:
+        raise TransportError(f"SdIRiceviFile answered HTTP {response.status_code}: {exc}") from None
+    if response.status_code != httpx.codes.OK:
+        raise TransportError(f"SdIRiceviFile answered HTTP {response.status_code}")
+    if (message.namespace, message.name) != (soap.TRASMISSIONE_TYPES, ANSWER_ELEMENT):
+        raise TransportError(f"unexpected RiceviFile answer element {message.body.tag}")
+    return message
+
+
+def _utc(value: str) -> datetime:
+    """An xs:dateTime in UTC; SDI runs on Italian time, so one without an offset is Europe/Rome."""
+    moment = datetime.fromisoformat(value.strip())
+    return (moment if moment.tzinfo else moment.replace(tzinfo=ROME)).astimezone(UTC)
+
+
+def _checked_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ChannelConfigurationError(f"endpoint URL {url!r} is not an http(s) URL")
+    return url
+
+
+def _tls_context(client_cert: Path | None, client_key: Path | None, ca_bundle: Path | None) -> ssl.SSLContext:
+    """Server verification (a custom CA or the public ones) plus, for SDI, our client certificate."""
+    if client_key is not None and client_cert is None:
+        raise ChannelConfigurationError("client_key given without client_cert")
+    try:
+        context = (
+            ssl.create_default_context(cafile=str(_readable("ca_bundle", ca_bundle)))
+            if ca_bundle is not None
+            else httpx.create_ssl_context()
+        )
+        if client_cert is not None:
+            key = _readable("client_key", client_key) if client_key is not None else None
+            context.load_cert_chain(_readable("client_cert", client_cert), key, password=_no_password)
+    except ssl.SSLError as exc:
+        raise ChannelConfigurationError(f"cannot load the TLS certificates: {exc}") from None
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+def _no_password() -> bytes:
+    # Without a callback OpenSSL would prompt on the terminal for the passphrase of an encrypted key.
+    raise ChannelConfigurationError(
+        "client_key is encrypted: give an unencrypted key readable only by the service user"
+    )
+
+
+def _readable(setting: str, path: Path) -> Path:
+    if not Path(path).is_file():
+        raise ChannelConfigurationError(f"{setting}: {path} is not a readable file")
+    return Path(path)
