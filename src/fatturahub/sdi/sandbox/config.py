@@ -1,0 +1,28 @@
+"""What a sandbox is told at start: where the sender's notifications go, and how it behaves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fatturahub.fatturapa.xmlsafe import DEFAULT_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    notifications_url: str
+    """The sender's TrasmissioneFatture endpoint, where every notification is delivered by SOAP."""
+
+    unreachable: frozenset[str] = field(default_factory=frozenset)
+    """CodiceDestinatario values whose delivery fails (MC instead of RC); changeable at run time."""
+
+    lang: str = "it"
+    """Language of the error descriptions in NS notifications: "it" (as SDI) or "en"."""
+
+    max_file_bytes: int = DEFAULT_MAX_BYTES
+    """Larger files are rejected with 00003 (SDICoop allows 5 MB per file)."""
+
+    retry_initial_seconds: float = 1.0
+    retry_max_seconds: float = 60.0
+    """Backoff between attempts while the notifications endpoint is down: doubles up to the max."""
+
+    delivery_timeout_seconds: float = 10.0
