@@ -19,6 +19,7 @@ from fatturahub.fatturapa.normalize import open_envelopes
 from fatturahub.fatturapa.render import PdfRenderingFailed, extract_attachments, render_html, render_pdf
 from fatturahub.fatturapa.signature import Signer, sign_cades, sign_xades, verify_cades, verify_xades
 from fatturahub.fatturapa.xmlsafe import DEFAULT_MAX_BYTES
+from fatturahub.sdi.sandbox.cli import sandbox as sandbox_command
 from fatturahub.settings import Settings, get_settings
 from fatturahub.tenancy import schemas
 
@@ -111,12 +112,21 @@ def unwrap(path: Path) -> None:
 # --- signatures, rendering, attachments -------------------------------------------------------
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--cert", "certificate", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="PKCS#12 (.p12/.pfx) file with the signing certificate and key")
+@click.option(
+    "--cert",
+    "certificate",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="PKCS#12 (.p12/.pfx) file with the signing certificate and key",
+)
 @click.option("--password-env", metavar="VAR", help="environment variable holding the PKCS#12 password")
 @click.option("--xades", is_flag=True, help="XAdES-BES enveloped (.xml) instead of CAdES-BES (.xml.p7m)")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="default: next to the input, with .p7m added (CAdES) or -signed.xml (XAdES)")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="default: next to the input, with .p7m added (CAdES) or -signed.xml (XAdES)",
+)
 def sign(path: Path, certificate: Path, password_env: str | None, xades: bool, output: Path | None) -> None:
     """Sign an invoice with a certificate from a PKCS#12 file."""
     password = os.environ.get(password_env) if password_env else None
@@ -157,17 +167,22 @@ def verify(path: Path, as_json: bool) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--style", type=click.Choice(["ministerial", "assosoftware"]), default="ministerial",
-              show_default=True)
-@click.option("--format", "output_format", type=click.Choice(["html", "pdf"]), default="html",
-              show_default=True)
+@click.option(
+    "--style", type=click.Choice(["ministerial", "assosoftware"]), default="ministerial", show_default=True
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(["html", "pdf"]), default="html", show_default=True
+)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="default: stdout")
 def render(path: Path, style: str, output_format: str, output: Path | None) -> None:
     """Render an invoice for people, with the official or the AssoSoftware stylesheet."""
     try:
         data = _read_file(path)
-        page = (render_pdf(data, style=style) if output_format == "pdf"
-                else render_html(data, style=style).encode("utf-8"))
+        page = (
+            render_pdf(data, style=style)
+            if output_format == "pdf"
+            else render_html(data, style=style).encode("utf-8")
+        )
     except (FatturaPAError, PdfRenderingFailed) as exc:
         raise click.ClickException(f"{path}: {exc}") from None
     if output is None:
@@ -243,6 +258,41 @@ async def _prepare_embedded(settings: Settings, host: str, port: int) -> None:
             f"  API docs  {base}/docs\n",
             err=True,
         )
+
+
+@main.command()
+@click.option(
+    "--concurrency",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="jobs run at once by this process",
+)
+def worker(concurrency: int) -> None:
+    """Run jobs (sending invoices, delivering webhooks) until SIGTERM/SIGINT. Start as many as needed."""
+    from fatturahub.api.logging import configure
+
+    settings = _service_settings()
+    configure(settings.log_level)
+    asyncio.run(_run_worker(settings, concurrency))
+
+
+async def _run_worker(settings: Settings, concurrency: int) -> None:
+    import signal
+
+    from fatturahub.db.engine import engine_for, session_factory
+    from fatturahub.wiring import job_handlers
+    from fatturahub.worker.runner import Worker
+
+    engine = engine_for(settings)
+    runner = Worker(session_factory(engine), job_handlers(settings), concurrency=concurrency)
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(stop_signal, runner.stop)
+    try:
+        await runner.run()  # a job in progress is finished before the loops return
+    finally:
+        await engine.dispose()
 
 
 @main.group()
@@ -342,6 +392,8 @@ def _service_settings() -> Settings:
     except ValidationError as exc:
         raise click.UsageError("settings: " + "; ".join(e["msg"] for e in exc.errors())) from None
 
+
+main.add_command(sandbox_command)
 
 if __name__ == "__main__":
     main()

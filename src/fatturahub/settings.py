@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     sandbox_url: str | None = Field(
         default=None, description="SdIRiceviFile of the SDI sandbox; default: the built-in one"
     )
+    sandbox_enabled: bool | None = Field(
+        default=None, description="serve the built-in SDI sandbox at /sandbox; default: only when embedded"
+    )
     run_worker: bool | None = Field(
         default=None, description="run a job worker inside the server; default: only when embedded"
     )
@@ -53,6 +56,10 @@ class Settings(BaseSettings):
     @property
     def sandbox_endpoint(self) -> str:
         return self.sandbox_url or f"{self.public_url.rstrip('/')}/sandbox/SdIRiceviFile"
+
+    @property
+    def sandbox_in_process(self) -> bool:
+        return self.sandbox_enabled if self.sandbox_enabled is not None else self.embedded
 
     @property
     def worker_in_process(self) -> bool:

@@ -67,12 +67,12 @@ async def _postgres(statement: str) -> None:
 
 
 @contextmanager
-def running_server(settings: Settings) -> Iterator[str]:
-    """Serve the app on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+def running_server(settings: Settings, port: int = 0) -> Iterator[str]:
+    """Serve the app on 127.0.0.1 (`port`, or a free one) in a thread; yields the base URL."""
     config = uvicorn.Config(
         create_app(settings),
         host="127.0.0.1",
-        port=0,
+        port=port,
         lifespan="on",
         log_level="warning",
         loop="asyncio",

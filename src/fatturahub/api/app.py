@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from fatturahub import __version__
 from fatturahub.api import errors, health
@@ -13,8 +15,27 @@ from fatturahub.api.idempotency import IdempotencyMiddleware
 from fatturahub.audit import endpoints as audit_endpoints
 from fatturahub.db.engine import engine_for, session_factory
 from fatturahub.db.migrate import upgrade
+from fatturahub.invoices import endpoints as invoice_endpoints
+from fatturahub.invoices.notifications import NotificationRecorder
+from fatturahub.sdi import trasmissione
+from fatturahub.sdi.sandbox import SandboxConfig, mount_sandbox
 from fatturahub.settings import Settings, get_settings
 from fatturahub.tenancy import endpoints as tenancy_endpoints
+from fatturahub.webhooks import endpoints as webhook_endpoints
+from fatturahub.wiring import job_handlers
+from fatturahub.worker.runner import Worker
+
+
+@asynccontextmanager
+async def _background_worker(sessions: async_sessionmaker, settings: Settings) -> AsyncIterator[None]:
+    """The embedded default runs one worker inside the server; production runs `fatturahub worker`."""
+    runner = Worker(sessions, job_handlers(settings), concurrency=2)
+    task = asyncio.create_task(runner.run())
+    try:
+        yield
+    finally:
+        runner.stop()
+        await task
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -27,7 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await upgrade(engine)  # production runs `fatturahub db upgrade` once, not per process
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
-        yield
+        app.state.notification_sink = NotificationRecorder(app.state.sessions)
+        async with AsyncExitStack() as stack:
+            if settings.worker_in_process:
+                await stack.enter_async_context(_background_worker(app.state.sessions, settings))
+            yield
         await engine.dispose()
 
     app = FastAPI(
@@ -43,4 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tenancy_endpoints.router)
     app.include_router(tenancy_endpoints.operator)
     app.include_router(audit_endpoints.router)
+    app.include_router(invoice_endpoints.router)
+    app.include_router(webhook_endpoints.router)
+    app.include_router(trasmissione.router)
+    if settings.sandbox_in_process:
+        notifications_url = f"{settings.public_url.rstrip('/')}/sdi/TrasmissioneFatture"
+        mount_sandbox(app, "/sandbox", SandboxConfig(notifications_url=notifications_url))
     return app

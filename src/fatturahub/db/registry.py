@@ -3,7 +3,9 @@
 from fatturahub.api.idempotency import IdempotencyRecord
 from fatturahub.audit.models import AuditEntry
 from fatturahub.db.base import Base
+from fatturahub.invoices.models import Counter, Invoice, InvoiceKey, Notification
 from fatturahub.tenancy.models import Account, ApiKey, Company, CompanyPermission, Delegation, User
+from fatturahub.webhooks import models as webhooks  # noqa: F401 (events, endpoints, deliveries)
 from fatturahub.worker.models import Job
 
 metadata = Base.metadata
@@ -14,9 +16,13 @@ __all__ = [
     "AuditEntry",
     "Company",
     "CompanyPermission",
+    "Counter",
     "Delegation",
     "IdempotencyRecord",
+    "Invoice",
+    "InvoiceKey",
     "Job",
+    "Notification",
     "User",
     "metadata",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import uuid
 from typing import Annotated, Literal
 
@@ -10,6 +12,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from fatturahub.api.deps import OperatorDep, PrincipalDep, SessionDep, SettingsDep, company_access
 from fatturahub.db.base import utcnow
+from fatturahub.errors import InvalidInput
 from fatturahub.tenancy import schemas
 from fatturahub.tenancy.access import accessible_companies
 from fatturahub.tenancy.models import ApiKey, Company, Delegation
@@ -144,6 +147,45 @@ async def update_company(
 async def archive_company(session: SessionDep, principal: PrincipalDep, access: CompanyAdmin) -> None:
     """Archive the company: it disappears from use; its data stays."""
     await companies.archive_company(session, principal, access)
+
+
+@router.put(
+    "/companies/{company_id}/signing-certificate", response_model=schemas.CertificateOut, tags=["companies"]
+)
+async def set_signing_certificate(
+    body: schemas.SigningCertificateIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    access: CompanyAdmin,
+) -> schemas.CertificateOut:
+    """The company's signing certificate (PKCS#12, base64): invoices are signed before sending.
+    It is kept sealed with the service's secret key and never returned."""
+    try:
+        pkcs12 = base64.b64decode(body.pkcs12, validate=True)
+    except binascii.Error:
+        raise InvalidInput("not base64", errors=[{"path": "pkcs12", "message": "not base64"}]) from None
+    info = await companies.set_signing_certificate(
+        session,
+        principal,
+        access,
+        secret_key=settings.signing_key(),
+        pkcs12=pkcs12,
+        password=body.password,
+        signing_format=body.format,
+    )
+    return schemas.CertificateOut(
+        subject=info.subject, issuer=info.issuer, not_after=info.not_after, format=body.format
+    )
+
+
+@router.delete(
+    "/companies/{company_id}/signing-certificate", status_code=status.HTTP_204_NO_CONTENT, tags=["companies"]
+)
+async def remove_signing_certificate(
+    session: SessionDep, principal: PrincipalDep, access: CompanyAdmin
+) -> None:
+    await companies.remove_signing_certificate(session, principal, access)
 
 
 # --- users and permissions --------------------------------------------------------------------

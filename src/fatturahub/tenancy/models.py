@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fatturahub.db.base import Base, IdMixin
@@ -70,6 +70,9 @@ class Company(IdMixin, Base):
     public_administration: Mapped[bool] = mapped_column(Boolean, default=False)
     channel: Mapped[Channel] = mapped_column(String(20), default=Channel.SANDBOX)
     channel_settings: Mapped[dict[str, Any] | None]
+    # PKCS#12 and its password, sealed with the service's secret key (see tenancy.sealing)
+    signing_certificate: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signing_format: Mapped[str] = mapped_column(String(5), default="cades")  # or "xades"
     archived_at: Mapped[datetime | None]
 
 

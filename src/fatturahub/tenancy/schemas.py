@@ -103,6 +103,19 @@ class CompanyOut(Out):
     delegation_id: uuid.UUID | None = Field(description="set when seen through a delegation")
 
 
+class SigningCertificateIn(Body):
+    pkcs12: str = Field(description="the PKCS#12 (.p12/.pfx) file, base64", max_length=200_000)
+    password: str | None = Field(default=None, max_length=200)
+    format: Literal["cades", "xades"] = "cades"
+
+
+class CertificateOut(BaseModel):
+    subject: str
+    issuer: str
+    not_after: datetime
+    format: Literal["cades", "xades"]
+
+
 class AccountCreate(Body):
     name: str = Field(min_length=1, max_length=200)
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)

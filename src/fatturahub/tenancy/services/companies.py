@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fatturahub.audit.service import record
 from fatturahub.db.base import utcnow
 from fatturahub.db.pagination import Page, paginate
-from fatturahub.errors import Conflict, Forbidden
+from fatturahub.errors import Conflict, Forbidden, InvalidInput
+from fatturahub.fatturapa.signature import CertificateInfo, InvalidCredentials, Signer
 from fatturahub.tenancy.access import accessible_companies
 from fatturahub.tenancy.models import Company
 from fatturahub.tenancy.principal import CompanyAccess, Principal
 from fatturahub.tenancy.schemas import CompanyCreate, CompanyFields, CompanyUpdate
+from fatturahub.tenancy.sealing import seal_certificate
 from fatturahub.tenancy.services.guards import require_account_manager
 
 # API field -> column, where they differ
@@ -91,3 +93,41 @@ async def archive_company(session: AsyncSession, principal: Principal, access: C
     company = await get_company(session, access)
     company.archived_at = utcnow()
     record(session, principal, action="company.archived", target=company, access=access)
+
+
+async def set_signing_certificate(
+    session: AsyncSession,
+    principal: Principal,
+    access: CompanyAccess,
+    *,
+    secret_key: str,
+    pkcs12: bytes,
+    password: str | None,
+    signing_format: str,
+) -> CertificateInfo:
+    """Keep the company's signing certificate, sealed; invoices are signed with it before sending."""
+    try:
+        signer = Signer.from_pkcs12(pkcs12, password)
+    except InvalidCredentials as exc:
+        raise InvalidInput("unusable certificate", errors=[{"path": "pkcs12", "message": str(exc)}]) from None
+    company = await get_company(session, access)
+    company.signing_certificate = seal_certificate(secret_key, pkcs12, password)
+    company.signing_format = signing_format
+    info = CertificateInfo.from_der(signer.certificate_der)
+    record(
+        session,
+        principal,
+        action="company.signing_certificate_set",
+        target=company,
+        access=access,
+        details={"subject": info.subject, "not_after": info.not_after.isoformat()},
+    )
+    return info
+
+
+async def remove_signing_certificate(
+    session: AsyncSession, principal: Principal, access: CompanyAccess
+) -> None:
+    company = await get_company(session, access)
+    company.signing_certificate = None
+    record(session, principal, action="company.signing_certificate_removed", target=company, access=access)

@@ -1,0 +1,134 @@
+"""SDI's notifications about our invoices: kept verbatim, matched, and applied to the state.
+
+A notification is matched by IdentificativoSdI, else by its file name (which starts with the
+name of the invoice file we reserved before sending). The same file delivered twice is kept once;
+one that arrives out of order is kept and applied only if it moves the invoice forward.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from fatturahub.fatturapa.naming import InvalidFileName, NotificationFileName
+from fatturahub.invoices import events
+from fatturahub.invoices.models import Invoice, Notification
+from fatturahub.invoices.service import move
+from fatturahub.invoices.states import InvoiceState, Outcome, after
+from fatturahub.sdi.messages import notification_type, parse_message
+
+NAME_ALREADY_USED = "00002"  # NS for a file name SDI has seen: our retry of a file it already took
+
+
+def _summary(message: Any) -> dict[str, Any]:
+    """The parts of a notification the ERP cares about, as plain data."""
+    summary: dict[str, Any] = {}
+    errors = getattr(getattr(message, "ListaErrori", None), "Errore", None)
+    if errors:
+        summary["errors"] = [
+            {"code": e.Codice, "message": e.Descrizione, "hint": getattr(e, "Suggerimento", None)}
+            for e in errors
+        ]
+    esito = getattr(getattr(message, "EsitoCommittente", None), "Esito", None)
+    if esito is not None:
+        summary["esito"] = str(esito)
+        summary["descrizione"] = getattr(message.EsitoCommittente, "Descrizione", None)
+    for field in ("DataOraRicezione", "DataOraConsegna", "Descrizione", "Note"):
+        value = getattr(message, field, None)
+        if value is not None:
+            summary[field] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return summary
+
+
+def outcome_of(type_code: str, summary: dict[str, Any]) -> Outcome | None:
+    if type_code == "NE":
+        return Outcome.ACCEPTED if summary.get("esito") == "EC01" else Outcome.REFUSED
+    return {
+        "RC": Outcome.DELIVERED,
+        "NS": Outcome.REJECTED,
+        "MC": Outcome.NOT_DELIVERED,
+        "DT": Outcome.EXPIRED,
+        "AT": Outcome.UNDELIVERABLE,
+    }.get(type_code)
+
+
+async def _match(session: AsyncSession, identificativo_sdi: str, file_name: str) -> Invoice | None:
+    invoice = await session.scalar(select(Invoice).where(Invoice.identificativo_sdi == identificativo_sdi))
+    if invoice is not None:
+        return invoice
+    try:
+        stem = NotificationFileName.parse(file_name).invoice_stem
+    except InvalidFileName:
+        return None
+    return await session.scalar(
+        select(Invoice).where(Invoice.file_name.in_([f"{stem}.xml", f"{stem}.xml.p7m", f"{stem}.zip"]))
+    )
+
+
+async def record_notification(
+    session: AsyncSession, *, identificativo_sdi: str, file_name: str, content: bytes
+) -> Notification | None:
+    """Keep and apply one notification; None when this very file was already recorded."""
+    if await session.scalar(select(Notification.id).where(Notification.file_name == file_name)):
+        return None
+    message = parse_message(content)
+    type_code = str(notification_type(message))
+    summary = _summary(message)
+    invoice = await _match(session, identificativo_sdi, file_name)
+    notification = Notification(
+        invoice_id=invoice.id if invoice else None,
+        type=type_code,
+        file_name=file_name,
+        identificativo_sdi=identificativo_sdi,
+        content=content,
+        summary=summary,
+    )
+    session.add(notification)
+    if invoice is not None:
+        notification.applied = await _apply(session, invoice, type_code, summary, identificativo_sdi)
+        await events.publish_invoice(
+            session,
+            invoice,
+            "invoice.notification_received",
+            notification={"type": type_code, "file_name": file_name, "summary": summary},
+        )
+    await session.flush()
+    return notification
+
+
+async def _apply(
+    session: AsyncSession, invoice: Invoice, type_code: str, summary: dict[str, Any], identificativo_sdi: str
+) -> bool:
+    codes = {e["code"] for e in summary.get("errors", [])}
+    if type_code == "NS" and codes == {NAME_ALREADY_USED} and invoice.identificativo_sdi:
+        return False  # SDI saw our retry of a file it already took: the first one stands
+    if invoice.identificativo_sdi is None:
+        invoice.identificativo_sdi = identificativo_sdi
+    outcome = outcome_of(type_code, summary)
+    for _ in range(3):  # re-read and re-decide if the state changed under us
+        target = after(InvoiceState(invoice.state), outcome) if outcome else None
+        if target is None:
+            return False
+        if await move(session, invoice, target):
+            if type_code == "NS":
+                invoice.errors = {"items": summary.get("errors", [])}
+            return True
+    return False
+
+
+class NotificationRecorder:
+    """The TrasmissioneFatture endpoint's sink: one transaction per notification."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def __call__(
+        self, *, operation: str, identificativo_sdi: str, file_name: str, content: bytes
+    ) -> None:
+        async with self.sessions() as session:
+            await record_notification(
+                session, identificativo_sdi=identificativo_sdi, file_name=file_name, content=content
+            )
+            await session.commit()

@@ -1,0 +1,12 @@
+"""The composition root: which job handlers a worker runs (in `serve` or `fatturahub worker`)."""
+
+from __future__ import annotations
+
+from fatturahub.invoices import tasks as invoice_tasks
+from fatturahub.settings import Settings
+from fatturahub.webhooks import tasks as webhook_tasks
+from fatturahub.worker.runner import Handler
+
+
+def job_handlers(settings: Settings) -> dict[str, Handler]:
+    return {**invoice_tasks.handlers(settings), **webhook_tasks.handlers()}

@@ -1,0 +1,208 @@
+"""The active cycle end to end, over real HTTP: an ERP posts invoices to a running server, its
+worker sends them to the SDI sandbox, the sandbox's signed notifications come back through
+/sdi/TrasmissioneFatture, and a webhook receiver gets the signed events in order."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from tests.service.conftest import company_body, login, with_key
+from tests.service.test_invoices import minimal_invoice
+from tests.support.cms import pkcs12_bundle
+from tests.support.server import BACKENDS, OPERATOR_TOKEN, database, running_server
+
+PA_OFFICE = "UFY9MH"
+UNREACHABLE = "ZZZZZZZ"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Receiver:
+    """A webhook endpoint that checks Standard Webhooks signatures on its own."""
+
+    def __init__(self) -> None:
+        self.secret = ""
+        self.events: list[dict] = []
+        self.app = FastAPI()
+        self.app.post("/hook")(self._hook)
+
+    async def _hook(self, request: Request) -> Response:
+        body = await request.body()
+        headers = request.headers
+        signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
+        key = base64.b64decode(self.secret.removeprefix("whsec_"))
+        expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+        if f"v1,{expected}" not in headers["webhook-signature"].split():
+            return Response(status_code=401)
+        self.events.append(await request.json())
+        return Response(status_code=204)
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def stack(request, tmp_path_factory):
+    """Our server with its worker and the built-in sandbox, and a webhook receiver."""
+    port = _free_port()
+    public_url = f"http://127.0.0.1:{port}"
+    receiver = Receiver()
+    with database(request.param, tmp_path_factory.mktemp("e2e")) as base, serving(receiver.app) as hooks:
+        settings = base.model_copy(
+            update={"public_url": public_url, "sandbox_enabled": True, "run_worker": True}
+        )
+        with running_server(settings, port=port) as url:
+            sandbox = httpx.Client(base_url=f"{url}/sandbox", timeout=60)
+            sandbox.put("/control/unreachable", json={"codes": [UNREACHABLE]}).raise_for_status()
+            yield url, sandbox, receiver, hooks
+
+
+@pytest.fixture(scope="module")
+def erp(stack):
+    """An account with a company (with a signing certificate) and its ERP key and webhook."""
+    url, _, receiver, hooks = stack
+    operator = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
+    email = f"erp-{uuid.uuid4().hex[:8]}@example.com"
+    operator.post("/v1/accounts", json={"name": "ERP", "email": email, "password": "password password"})
+    owner = login(url, email, "password password")
+    company = owner.post("/v1/companies", json=company_body()).json()
+    owner.put(
+        f"/v1/companies/{company['id']}/signing-certificate",
+        json={"pkcs12": base64.b64encode(pkcs12_bundle(None)).decode()},
+    ).raise_for_status()
+    hook = owner.post("/v1/webhooks", json={"url": f"{hooks}/hook", "event_types": ["invoice.*"]})
+    assert hook.status_code == 201, hook.text
+    receiver.secret = hook.json()["secret"]
+    key = owner.post("/v1/api-keys", json={"name": "erp"}).json()["token"]
+    return with_key(url, key), company["id"]
+
+
+def _send(erp, body: dict) -> dict:
+    client, company_id = erp
+    created = client.post(f"/v1/companies/{company_id}/invoices", json=body)
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+def _wait(erp, invoice: dict, state: str, timeout: float = 60) -> dict:
+    client, company_id = erp
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        current = client.get(f"/v1/companies/{company_id}/invoices/{invoice['id']}").json()
+        if current["state"] == state:
+            return current
+        time.sleep(0.1)
+    raise AssertionError(f"invoice stayed {current['state']}, expected {state}: {current}")
+
+
+def _to(code: str) -> dict:
+    body = minimal_invoice()
+    body["FatturaElettronicaHeader"]["DatiTrasmissione"] = {"CodiceDestinatario": code}
+    return body
+
+
+def test_b2b_invoice_is_delivered_and_the_erp_told_in_order(stack, erp):
+    _, sandbox, receiver, _ = stack
+    invoice = _send(erp, minimal_invoice())
+    delivered = _wait(erp, invoice, "delivered")
+    assert delivered["identificativo_sdi"] and delivered["file_name"].startswith("IT")
+    [rc] = delivered["notifications"]
+    assert rc["type"] == "RC" and rc["applied"] is True
+    client, company_id = erp
+    raw = client.get(f"/v1/companies/{company_id}/invoices/{invoice['id']}/notifications/{rc['id']}/file")
+    assert raw.content.startswith(b"<?xml") and b"Signature" in raw.content
+    sandbox.post("/control/deliveries/flush").raise_for_status()
+    deadline = time.monotonic() + 30
+    mine = []
+    while time.monotonic() < deadline:
+        mine = [e for e in receiver.events if e["data"]["invoice"]["id"] == invoice["id"]]
+        if mine and mine[-1]["data"]["invoice"]["state"] == "delivered":
+            break
+        time.sleep(0.1)
+    states = [e["data"]["invoice"]["state"] for e in mine if e["type"] == "invoice.state_changed"]
+    assert mine[0]["type"] == "invoice.created"
+    assert states == ["queued", "sending", "sent", "delivered"] or states == [
+        "queued",
+        "sending",
+        "delivered",
+    ]
+
+
+def test_unreachable_b2b_recipient_ends_not_delivered(erp):
+    invoice = _send(erp, _to(UNREACHABLE))
+    not_delivered = _wait(erp, invoice, "not_delivered")
+    assert [n["type"] for n in not_delivered["notifications"]] == ["MC"]
+
+
+def test_pa_outcomes_accepted_refused_expired(stack, erp):
+    _, sandbox, _, _ = stack
+    accepted, refused, silent = (_send(erp, _to(PA_OFFICE)) for _ in range(3))
+    for invoice in (accepted, refused, silent):
+        delivered = _wait(erp, invoice, "delivered")
+        assert delivered["file_name"].endswith(".xml.p7m")
+    for invoice, esito in ((accepted, "EC01"), (refused, "EC02")):
+        sdi_id = _wait(erp, invoice, "delivered")["identificativo_sdi"]
+        answered = sandbox.post(f"/control/files/{sdi_id}/outcome", json={"esito": esito, "descrizione": "x"})
+        assert answered.status_code == 202, answered.text
+    assert _wait(erp, accepted, "accepted")["notifications"][-1]["summary"]["esito"] == "EC01"
+    _wait(erp, refused, "refused")
+    sandbox.post("/control/clock/advance", json={"days": 15, "hours": 1}).raise_for_status()
+    assert [n["type"] for n in _wait(erp, silent, "expired")["notifications"]] == ["RC", "DT"]
+
+
+def test_pa_unreachable_office_is_attested_after_ten_days(stack, erp):
+    _, sandbox, _, _ = stack
+    body = _to(UNREACHABLE[:6])
+    sandbox.put("/control/unreachable", json={"codes": [UNREACHABLE, UNREACHABLE[:6]]}).raise_for_status()
+    invoice = _send(erp, body)
+    _wait(erp, invoice, "not_delivered")
+    sandbox.post("/control/clock/advance", json={"days": 10, "hours": 1}).raise_for_status()
+    assert [n["type"] for n in _wait(erp, invoice, "undeliverable")["notifications"]] == ["MC", "AT"]
+
+
+def test_sdi_rejection_is_recorded_with_its_codes(stack, erp):
+    """Another account sent the same supplier's invoice number first: only SDI can know (00404)."""
+    url, _, _, _ = stack
+    twin_email = f"twin-{uuid.uuid4().hex[:8]}@example.com"
+    operator = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
+    operator.post("/v1/accounts", json={"name": "Twin", "email": twin_email, "password": "password password"})
+    twin = login(url, twin_email, "password password")
+    client, company_id = erp
+    partita_iva = client.get(f"/v1/companies/{company_id}").json()["partita_iva"]
+    twin_company = twin.post("/v1/companies", json=company_body(partita_iva=partita_iva)).json()
+    number = f"TW{uuid.uuid4().hex[:6]}"
+    first = twin.post(
+        f"/v1/companies/{twin_company['id']}/invoices", json=minimal_invoice(Numero=number)
+    ).json()
+    _wait((twin, twin_company["id"]), first, "delivered")
+    second = _send(erp, minimal_invoice(Numero=number))
+    rejected = _wait(erp, second, "rejected")
+    assert {e["code"] for e in rejected["errors"]} == {"00404"}
+    assert [n["type"] for n in rejected["notifications"]] == ["NS"]
