@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -285,7 +286,12 @@ async def _run_worker(settings: Settings, concurrency: int) -> None:
     from fatturahub.worker.runner import Worker
 
     engine = engine_for(settings)
-    runner = Worker(session_factory(engine), job_handlers(settings), concurrency=concurrency)
+    runner = Worker(
+        session_factory(engine),
+        job_handlers(settings),
+        concurrency=concurrency,
+        lease=timedelta(seconds=settings.job_lease_seconds),
+    )
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(stop_signal, runner.stop)

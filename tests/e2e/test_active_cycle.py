@@ -23,6 +23,8 @@ from tests.service.test_invoices import minimal_invoice
 from tests.support.cms import pkcs12_bundle
 from tests.support.server import BACKENDS, OPERATOR_TOKEN, database, running_server
 
+from fatturahub.sdi import soap
+
 PA_OFFICE = "UFY9MH"
 UNREACHABLE = "ZZZZZZZ"
 
@@ -206,3 +208,54 @@ def test_sdi_rejection_is_recorded_with_its_codes(stack, erp):
     rejected = _wait(erp, second, "rejected")
     assert {e["code"] for e in rejected["errors"]} == {"00404"}
     assert [n["type"] for n in rejected["notifications"]] == ["NS"]
+
+
+OPERATIONS = {
+    "RC": "ricevutaConsegna",
+    "NE": "notificaEsito",
+    "DT": "notificaDecorrenzaTermini",
+    "MC": "notificaMancataConsegna",
+    "NS": "notificaScarto",
+    "AT": "attestazioneTrasmissioneFattura",
+}
+
+
+def test_duplicate_and_shuffled_notifications_change_nothing(stack, erp):
+    url, sandbox, _, _ = stack
+    invoice = _send(erp, _to(PA_OFFICE))
+    sdi_id = _wait(erp, invoice, "delivered")["identificativo_sdi"]
+    sandbox.post(f"/control/files/{sdi_id}/outcome", json={"esito": "EC01"}).raise_for_status()
+    accepted = _wait(erp, invoice, "accepted")
+    files = [(n["type"], n["file_name"]) for n in accepted["notifications"]]
+    raw = {name: sandbox.get(f"/control/files/{sdi_id}/notifications/{name}").content for _, name in files}
+    for kind, name in list(reversed(files)) * 2:  # out of order, and twice
+        body = soap.body_element(
+            soap.TRASMISSIONE_TYPES,
+            OPERATIONS[kind],
+            [("IdentificativoSdI", sdi_id), ("NomeFile", name), ("File", raw[name])],
+        )
+        answer = httpx.post(
+            f"{url}/sdi/TrasmissioneFatture",
+            content=soap.envelope(body),
+            headers={"content-type": soap.SOAP_CONTENT_TYPE},
+        )
+        assert answer.status_code == 202, answer.text
+    again = _wait(erp, invoice, "accepted")
+    assert [(n["type"], n["file_name"]) for n in again["notifications"]] == files
+
+
+def test_a_ready_xml_file_is_sent_as_it_is(erp):
+    client, company_id = erp
+    draft = client.post(
+        f"/v1/companies/{company_id}/invoices", params={"send": "false"}, json=minimal_invoice(Numero="XML-1")
+    ).json()
+    xml = client.get(f"/v1/companies/{company_id}/invoices/{draft['id']}/file").content
+    ready = xml.replace(b"XML-1", b"XML-2")
+    posted = client.post(
+        f"/v1/companies/{company_id}/invoices", content=ready, headers={"content-type": "application/xml"}
+    )
+    assert posted.status_code == 201, posted.text
+    delivered = _wait(erp, posted.json(), "delivered")
+    sent = client.get(f"/v1/companies/{company_id}/invoices/{delivered['id']}/file")
+    assert sent.headers["content-type"] == "application/pkcs7-mime"  # signed with the company's key
+    assert delivered["numero"] == "XML-2"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -29,7 +30,9 @@ from fatturahub.worker.runner import Worker
 @asynccontextmanager
 async def _background_worker(sessions: async_sessionmaker, settings: Settings) -> AsyncIterator[None]:
     """The embedded default runs one worker inside the server; production runs `fatturahub worker`."""
-    runner = Worker(sessions, job_handlers(settings), concurrency=2)
+    runner = Worker(
+        sessions, job_handlers(settings), concurrency=2, lease=timedelta(seconds=settings.job_lease_seconds)
+    )
     task = asyncio.create_task(runner.run())
     try:
         yield

@@ -102,8 +102,8 @@ async def _apply(
     session: AsyncSession, invoice: Invoice, type_code: str, summary: dict[str, Any], identificativo_sdi: str
 ) -> bool:
     codes = {e["code"] for e in summary.get("errors", [])}
-    if type_code == "NS" and codes == {NAME_ALREADY_USED} and invoice.identificativo_sdi:
-        return False  # SDI saw our retry of a file it already took: the first one stands
+    if type_code == "NS" and codes == {NAME_ALREADY_USED}:
+        return False  # our retry of a file SDI already took: its own notifications follow by name
     if invoice.identificativo_sdi is None:
         invoice.identificativo_sdi = identificativo_sdi
     outcome = outcome_of(type_code, summary)

@@ -39,7 +39,12 @@ def enqueue(
 
 
 async def claim(
-    session: AsyncSession, worker: str, kinds: Sequence[str], *, now: datetime | None = None
+    session: AsyncSession,
+    worker: str,
+    kinds: Sequence[str],
+    *,
+    now: datetime | None = None,
+    lease: timedelta = LEASE,
 ) -> Job | None:
     """Atomically take the next due job of `kinds` (or an expired lease), or None."""
     now = now or utcnow()
@@ -63,7 +68,7 @@ async def claim(
         .values(
             state=JobState.RUNNING,
             locked_by=worker,
-            locked_until=now + LEASE,
+            locked_until=now + lease,
             attempts=Job.attempts + 1,
         )
         .returning(Job)

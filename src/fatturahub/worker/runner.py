@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fatturahub.worker.models import Job
-from fatturahub.worker.queue import claim, finish, retry_later
+from fatturahub.worker.queue import LEASE, claim, finish, retry_later
 
 log = logging.getLogger("fatturahub.worker")
 
@@ -37,6 +37,7 @@ class Worker:
     concurrency: int = 4
     idle_sleep: float = 0.2
     name: str = ""
+    lease: timedelta = LEASE
 
     def __post_init__(self) -> None:
         self.name = self.name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -69,7 +70,7 @@ class Worker:
 
     async def run_one(self, name: str | None = None) -> bool:
         async with self.sessions() as session:
-            job = await claim(session, name or self.name, list(self.handlers))
+            job = await claim(session, name or self.name, list(self.handlers), lease=self.lease)
             await session.commit()
         if job is None:
             return False
