@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint models openapi clean
+.PHONY: run test bench bench-service lint models openapi clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ test: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py
+
+bench-service: $(BIN)/.installed
+	$(BIN)/python bench/service.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench tools

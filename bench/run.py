@@ -77,9 +77,7 @@ def main() -> None:
     large = with_lines(small, 1000)
     print(f"small: {len(small):,} bytes; large: {len(large):,} bytes, 1,000 lines")
     print(f"{'measure':<46} {'files/s':>10} {'× baseline':>11}")
-    for label, value, ratio in bench("small", small, args.seconds) + bench(
-        "large", large, args.seconds
-    ):
+    for label, value, ratio in bench("small", small, args.seconds) + bench("large", large, args.seconds):
         print(f"{label:<46} {value:>10,.1f} {ratio:>10.2f}×")
 
 

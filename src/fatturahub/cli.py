@@ -264,18 +264,16 @@ async def _prepare_embedded(settings: Settings, host: str, port: int) -> None:
 @main.command()
 @click.option(
     "--concurrency",
-    default=4,
-    show_default=True,
     type=click.IntRange(1, 64),
-    help="jobs run at once by this process",
+    help="jobs run at once (default FATTURAHUB_WORKER_CONCURRENCY)",
 )
-def worker(concurrency: int) -> None:
+def worker(concurrency: int | None) -> None:
     """Run jobs (sending invoices, delivering webhooks) until SIGTERM/SIGINT. Start as many as needed."""
     from fatturahub.api.logging import configure
 
     settings = _service_settings()
     configure(settings.log_level)
-    asyncio.run(_run_worker(settings, concurrency))
+    asyncio.run(_run_worker(settings, concurrency or settings.worker_concurrency))
 
 
 async def _run_worker(settings: Settings, concurrency: int) -> None:

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     run_worker: bool | None = Field(
         default=None, description="run a job worker inside the server; default: only when embedded"
     )
+    worker_concurrency: int = Field(default=8, ge=1, le=64, description="jobs a worker runs at once")
     job_lease_seconds: int = Field(
         default=300, ge=1, description="a job whose worker died is taken again after this long"
     )

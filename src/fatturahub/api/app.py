@@ -31,7 +31,10 @@ from fatturahub.worker.runner import Worker
 async def _background_worker(sessions: async_sessionmaker, settings: Settings) -> AsyncIterator[None]:
     """The embedded default runs one worker inside the server; production runs `fatturahub worker`."""
     runner = Worker(
-        sessions, job_handlers(settings), concurrency=2, lease=timedelta(seconds=settings.job_lease_seconds)
+        sessions,
+        job_handlers(settings),
+        concurrency=settings.worker_concurrency,
+        lease=timedelta(seconds=settings.job_lease_seconds),
     )
     task = asyncio.create_task(runner.run())
     try:

@@ -349,9 +349,7 @@ def read_element(element: etree._Element, of: Shape, problem: Problem) -> Elemen
     return construct(of, values)
 
 
-def _read_attributes(
-    element: etree._Element, of: Shape, values: dict[str, Any], problem: Problem
-) -> None:
+def _read_attributes(element: etree._Element, of: Shape, values: dict[str, Any], problem: Problem) -> None:
     for name, binding in of.attributes.items():
         text = element.get(name)
         if text is None:
@@ -362,9 +360,7 @@ def _read_attributes(
             problem(element, f"attribute {name}: {exc}")
 
 
-def read_document(
-    tree: etree._ElementTree, model: type[RootElement], problem: Problem
-) -> RootElement:
+def read_document(tree: etree._ElementTree, model: type[RootElement], problem: Problem) -> RootElement:
     root = tree.getroot()
     of = shape(model)
     document = read_element(root, of, problem)
@@ -381,11 +377,7 @@ def read_document(
 
 def _misc(node: etree._Element) -> tuple[str | None, str | None]:
     """A processing instruction (target, text) or a comment (None, text) beside the root."""
-    return (
-        (node.target, node.text)
-        if isinstance(node, etree._ProcessingInstruction)
-        else (None, node.text)
-    )
+    return (node.target, node.text) if isinstance(node, etree._ProcessingInstruction) else (None, node.text)
 
 
 def _misc_node(target: str | None, text: str | None) -> etree._Element:

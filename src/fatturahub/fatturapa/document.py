@@ -168,9 +168,7 @@ def to_tree(document: Document) -> etree._ElementTree:
 
 
 def serialize(document: Document) -> bytes:
-    return etree.tostring(
-        to_tree(document), xml_declaration=True, encoding="UTF-8", pretty_print=True
-    )
+    return etree.tostring(to_tree(document), xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def validate(document: Document | bytes, *, lenient: bool = False) -> list[Issue]:

@@ -29,9 +29,7 @@ class FatturaPAError(ValueError):
 
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = issues
-        super().__init__(
-            "; ".join(f"{i.code} {i.path}: {i.message}".replace(" :", ":") for i in issues)
-        )
+        super().__init__("; ".join(f"{i.code} {i.path}: {i.message}".replace(" :", ":") for i in issues))
 
     @classmethod
     def single(cls, code: str, message: str, path: str = "") -> FatturaPAError:

@@ -69,9 +69,7 @@ class InvoiceFileName:
     def parse(cls, name: str) -> InvoiceFileName:
         match = _INVOICE.fullmatch(name)
         if not match:
-            raise InvalidFileName(
-                f"{name!r} is not an SDI invoice file name (e.g. IT01234567890_00001.xml)"
-            )
+            raise InvalidFileName(f"{name!r} is not an SDI invoice file name (e.g. IT01234567890_00001.xml)")
         return cls(
             country=match["country"],
             code=match["code"],

@@ -60,9 +60,7 @@ def open_envelopes(data: bytes, *, max_bytes: int) -> Normalized:
         else:
             return result
         if len(result.envelopes) > MAX_ENVELOPES:
-            raise UnreadableInput.single(
-                FILE_CORRUPT, f"more than {MAX_ENVELOPES} nested envelopes"
-            )
+            raise UnreadableInput.single(FILE_CORRUPT, f"more than {MAX_ENVELOPES} nested envelopes")
 
 
 def base64_payload(data: bytes) -> bytes | None:
@@ -134,9 +132,7 @@ def _fix_namespace_declarations(xml: bytes, repairs: list[str]) -> bytes:
             return match[0]
         if value.decode("ascii", "replace") not in KNOWN_NAMESPACES:
             return match[0]
-        repairs.append(
-            f"repaired namespace declaration {match[1].decode()}={raw.decode(errors='replace')!r}"
-        )
+        repairs.append(f"repaired namespace declaration {match[1].decode()}={raw.decode(errors='replace')!r}")
         return match[1] + b'="' + value + b'"'
 
     fixed = _XMLNS.sub(clean, root[0])

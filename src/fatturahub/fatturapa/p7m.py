@@ -33,8 +33,6 @@ def signed_content(signed: cms.SignedData) -> bytes:
     """The encapsulated content, joined when it was sent as a constructed (chunked) string."""
     content = signed["encap_content_info"]["content"]
     if content.native is None:
-        raise UnreadableInput.single(
-            FILE_CORRUPT, ".p7m has no embedded content (detached signature)"
-        )
+        raise UnreadableInput.single(FILE_CORRUPT, ".p7m has no embedded content (detached signature)")
     value = content.native
     return value if isinstance(value, bytes) else bytes(value)

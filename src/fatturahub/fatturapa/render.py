@@ -106,9 +106,7 @@ def _document_numbers(document: Document) -> list[str]:
     return numbers
 
 
-def _append_attachment_table(
-    html: etree._Element, found: list[Attachment], numbers: list[str]
-) -> None:
+def _append_attachment_table(html: etree._Element, found: list[Attachment], numbers: list[str]) -> None:
     """Built as elements, so names and descriptions from the file are escaped on output."""
     host = html.find("body")
     section = etree.SubElement(

@@ -13,9 +13,7 @@ from .context import Context, DuplicateLookup, Rule, document_date
 from .messages import render, require_language
 from .releases import Release, release_for, release_named
 
-CONTENT_RULES: tuple[Rule, ...] = (
-    identifiers.RULES + document_types.RULES + duplicates.RULES + lines.RULES
-)
+CONTENT_RULES: tuple[Rule, ...] = identifiers.RULES + document_types.RULES + duplicates.RULES + lines.RULES
 RULES: tuple[Rule, ...] = CONTENT_RULES + charset.RULES
 
 

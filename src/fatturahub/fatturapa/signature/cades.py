@@ -131,9 +131,7 @@ def _cms_bytes(data: bytes) -> bytes:
     return decoded
 
 
-def _verify_signer(
-    signed: cms.SignedData, content: bytes, signer_info: cms.SignerInfo
-) -> SignatureReport:
+def _verify_signer(signed: cms.SignedData, content: bytes, signer_info: cms.SignerInfo) -> SignatureReport:
     certificate = _signer_certificate(signed, signer_info["sid"])
     attributes = _attributes(signer_info)
     signing_time = attributes["signing_time"].native if "signing_time" in attributes else None
@@ -163,8 +161,7 @@ def _identifies(sid: cms.SignerIdentifier, certificate: x509.Certificate) -> boo
         return sid.chosen.native == certificate.key_identifier
     wanted = sid.chosen
     return (
-        wanted["serial_number"].native == certificate.serial_number
-        and wanted["issuer"] == certificate.issuer
+        wanted["serial_number"].native == certificate.serial_number and wanted["issuer"] == certificate.issuer
     )
 
 
@@ -188,15 +185,11 @@ def _check_message_digest(
     if algorithm not in _HASHES:
         return Check.failed(name, SIGNATURE_INVALID, f"unsupported digest algorithm {algorithm}")
     if attributes["message_digest"].native != _digest(_HASHES[algorithm](), content):
-        return Check.failed(
-            name, SIGNATURE_INVALID, "content altered after signing: message digest differs"
-        )
+        return Check.failed(name, SIGNATURE_INVALID, "content altered after signing: message digest differs")
     return Check.passed(name, f"{algorithm} message digest matches the content")
 
 
-def _check_signature(
-    signer_info: cms.SignerInfo, certificate: x509.Certificate, content: bytes
-) -> Check:
+def _check_signature(signer_info: cms.SignerInfo, certificate: x509.Certificate, content: bytes) -> Check:
     name = CheckName.SIGNATURE
     algorithm = signer_info["signature_algorithm"]
     try:
@@ -244,9 +237,7 @@ def _verify(
         raise ValueError(f"unsupported signature algorithm {signature_algo}")
 
 
-def _check_signing_certificate(
-    attributes: dict[str, core.Asn1Value], certificate: x509.Certificate
-) -> Check:
+def _check_signing_certificate(attributes: dict[str, core.Asn1Value], certificate: x509.Certificate) -> Check:
     """ESS signing-certificate(-v2): the signer committed to this very certificate."""
     name = CheckName.SIGNING_CERTIFICATE
     if "signing_certificate_v2" in attributes:

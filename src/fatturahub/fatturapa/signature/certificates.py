@@ -47,9 +47,7 @@ class CertificateInfo:
                 not_after=certificate.not_valid_after,
             )
         except (ValueError, TypeError, KeyError) as exc:
-            raise UnreadableInput.single(
-                FILE_CORRUPT, f"unreadable signer certificate: {exc}"
-            ) from None
+            raise UnreadableInput.single(FILE_CORRUPT, f"unreadable signer certificate: {exc}") from None
 
 
 def _text(value: object) -> str | None:

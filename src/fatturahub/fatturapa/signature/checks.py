@@ -17,9 +17,7 @@ from fatturahub.fatturapa.signature.report import (
 
 def check_signing_time(signing_time: datetime | None, now: datetime) -> Check:
     if signing_time is None:
-        return Check.failed(
-            CheckName.SIGNING_TIME, SIGNING_TIME_MISSING, "the signature has no signing time"
-        )
+        return Check.failed(CheckName.SIGNING_TIME, SIGNING_TIME_MISSING, "the signature has no signing time")
     if signing_time > now:
         return Check.failed(
             CheckName.SIGNING_TIME,
@@ -29,9 +27,7 @@ def check_signing_time(signing_time: datetime | None, now: datetime) -> Check:
     return Check.passed(CheckName.SIGNING_TIME, f"signed at {signing_time.isoformat()}")
 
 
-def check_validity(
-    certificate: CertificateInfo, signing_time: datetime | None, now: datetime
-) -> Check:
+def check_validity(certificate: CertificateInfo, signing_time: datetime | None, now: datetime) -> Check:
     """Valid when it signed; without a signing time, the only moment we can vouch for is now."""
     moment = signing_time or now
     stamp = moment.isoformat()

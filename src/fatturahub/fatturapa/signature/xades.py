@@ -83,9 +83,7 @@ class _XAdESBESSigner(XAdESSigner):
         signing_time = _add(signed_signature_properties, XADES, "SigningTime")
         signing_time.text = self._signing_time.isoformat(timespec="seconds")
 
-    def add_signing_certificate(
-        self, signed_signature_properties, sig_root, signing_settings
-    ) -> None:
+    def add_signing_certificate(self, signed_signature_properties, sig_root, signing_settings) -> None:
         certificate = self._signer.certificate
         digest = certificate.fingerprint(DigestAlgorithm.SHA256.implementation())
         cert = _add(_add(signed_signature_properties, XADES, "SigningCertificate"), XADES, "Cert")
@@ -151,9 +149,7 @@ def _certificate(signature: etree._Element) -> x509.Certificate:
     try:
         return x509.load_der_x509_certificate(base64.b64decode("".join(text.split())))
     except (ValueError, binascii.Error) as exc:
-        raise UnreadableInput.single(
-            SIGNATURE_INVALID, f"unreadable X509Certificate: {exc}"
-        ) from None
+        raise UnreadableInput.single(SIGNATURE_INVALID, f"unreadable X509Certificate: {exc}") from None
 
 
 def _verify_core(root: etree._Element, certificate: x509.Certificate) -> _Core:
@@ -243,9 +239,7 @@ def _check_signing_certificate(core: _Core, certificate: x509.Certificate) -> Ch
     except (InvalidInput, ValueError, AttributeError) as exc:
         return Check.failed(name, SIGNATURE_INVALID, f"unreadable CertDigest: {exc}")
     if expected != certificate.fingerprint(algorithm.implementation()):
-        return Check.failed(
-            name, SIGNATURE_INVALID, "KeyInfo's certificate is not the one the signer signed"
-        )
+        return Check.failed(name, SIGNATURE_INVALID, "KeyInfo's certificate is not the one the signer signed")
     return Check.passed(name, f"{algorithm.name} hash of the signing certificate matches")
 
 

@@ -36,7 +36,6 @@ TAX_TOLERANCE = Decimal("0.01")
 TAXABLE_TOLERANCE = Decimal("1.00")
 
 
-
 def check_line_totals(body: FatturaElettronicaBody, body_path: str) -> list[Finding]:
     """00423, one finding per line whose PrezzoTotale is off by more than 0.01."""
     findings = []

@@ -79,9 +79,7 @@ def _read_children(field: FieldInfo, children: list[etree._Element]) -> Any:
     if not children:
         return None
     nested, repeated = _shape(field.annotation)
-    values = [
-        element_to_fields(nested, child) if nested else child.text or "" for child in children
-    ]
+    values = [element_to_fields(nested, child) if nested else child.text or "" for child in children]
     return values if repeated else values[0]
 
 

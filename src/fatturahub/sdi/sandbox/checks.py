@@ -38,8 +38,7 @@ TEXTS = {
     "unsigned_pa": (
         "00102",
         "File non integro (firma non valida): una fattura verso la PA (FPA12) deve essere firmata",
-        "File not intact (signature not valid): an invoice to a public administration (FPA12) "
-        "must be signed",
+        "File not intact (signature not valid): an invoice to a public administration (FPA12) must be signed",
     ),
     "signed_after_receipt": (
         "00105",

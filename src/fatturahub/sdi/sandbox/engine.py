@@ -262,4 +262,3 @@ def _why_no_outcome(file: ReceivedFile) -> str:
     if file.flow is not Flow.PA:
         return "only invoices to a public administration (FPA12) get an outcome (B2B has no EC)"
     return f"the file is {file.status.value}: a PA answers only to an invoice delivered to it (RC, before DT)"
-

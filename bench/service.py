@@ -1,0 +1,315 @@
+"""FatturaHub service benchmark: invoice ingest over HTTP and the full trip through the sandbox.
+
+    make bench-service   (or: .venv/bin/python bench/service.py [--requests 2000] [--invoices 1000])
+
+Runs, on this machine and in the same run:
+- baseline: a trivial FastAPI endpoint (POST, returns a small JSON) under uvicorn (uvloop + httptools);
+- ingest: POST /v1/companies/{id}/invoices with FatturaPA JSON, and with a ready XML file
+  (send=false: validation, numbering, totals, SDI's controls, storage), at 32 connections;
+  each with req/s, p50 and p99 latency, and the ratio to the baseline;
+- end to end: N invoices posted with send=true and followed until SDI's RC (sandbox in-process,
+  one worker in the server), invoices/s from the first POST to the last RC, and the server's
+  peak memory (VmHWM).
+Database: PostgreSQL at FATTURAHUB_BENCH_DATABASE_URL (default the local test server) in a fresh
+schema, or SQLite with --sqlite. The load generator (Python, httpx) shares the machine: absolute
+figures are floors; the ratios are what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+CONNECTIONS = 32
+OPERATOR = "bench-operator-" + uuid.uuid4().hex
+TRIVIAL_APP = """
+from fastapi import FastAPI
+app = FastAPI()
+@app.post("/ping")
+async def ping(body: dict) -> dict:
+    return {"ok": True, "size": len(body)}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_ready(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], ready_url: str, cwd: str | None = None):
+    proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(ready_url)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+async def load(url: str, bodies: list[tuple[bytes, dict[str, str]]], headers: dict[str, str]) -> dict:
+    """Send every body once, 32 at a time; req/s and latency percentiles (ms)."""
+    latencies: list[float] = []
+    queue: asyncio.Queue = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+    failures = 0
+
+    async def client_loop(client: httpx.AsyncClient) -> None:
+        nonlocal failures
+        while not queue.empty():
+            content, extra = queue.get_nowait()
+            start = time.perf_counter()
+            response = await client.post(url, content=content, headers={**headers, **extra})
+            latencies.append((time.perf_counter() - start) * 1000)
+            failures += response.status_code >= 300
+
+    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+    async with httpx.AsyncClient(limits=limits, timeout=120) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(client_loop(client) for _ in range(CONNECTIONS)))
+        elapsed = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100)
+    return {"rps": len(bodies) / elapsed, "p50": cuts[49], "p99": cuts[98], "failures": failures}
+
+
+def invoice_json(n: int) -> dict:
+    return {
+        "FatturaElettronicaHeader": {
+            "CessionarioCommittente": {
+                "DatiAnagrafici": {
+                    "IdFiscaleIVA": {"IdPaese": "IT", "IdCodice": "01234560017"},
+                    "Anagrafica": {"Denominazione": "CLIENTE SPA"},
+                },
+                "Sede": {"Indirizzo": "VIA VERDI 2", "CAP": "20100", "Comune": "MILANO", "Nazione": "IT"},
+            }
+        },
+        "FatturaElettronicaBody": [
+            {
+                "DatiGenerali": {"DatiGeneraliDocumento": {"Numero": f"B{n}"}},
+                "DatiBeniServizi": {
+                    "DettaglioLinee": [
+                        {
+                            "NumeroLinea": 1,
+                            "Descrizione": "Consulenza",
+                            "Quantita": "2.00",
+                            "PrezzoUnitario": "100.00",
+                            "PrezzoTotale": "200.00",
+                            "AliquotaIVA": "22.00",
+                        }
+                    ]
+                },
+            }
+        ],
+    }
+
+
+async def create_schema(url: str, schema: str, drop: bool = False) -> None:
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await connection.execute(f"DROP SCHEMA {schema} CASCADE" if drop else f"CREATE SCHEMA {schema}")
+    finally:
+        await connection.close()
+
+
+def service_env(args: argparse.Namespace, workdir: Path, port: int, schema: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FATTURAHUB_")}
+    env.update(
+        {
+            "FATTURAHUB_DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/bench.db"
+            if args.sqlite
+            else args.database_url,
+            "FATTURAHUB_SECRET_KEY": uuid.uuid4().hex * 2,
+            "FATTURAHUB_OPERATOR_TOKEN": OPERATOR,
+            "FATTURAHUB_STORAGE_PATH": str(workdir / "blobs"),
+            "FATTURAHUB_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "FATTURAHUB_SANDBOX_ENABLED": "true",
+            "FATTURAHUB_RUN_WORKER": "true",
+            "FATTURAHUB_LOG_LEVEL": "WARNING",
+        }
+    )
+    if schema:
+        env["FATTURAHUB_DATABASE_SCHEMA"] = schema
+    return env
+
+
+def tenant(base: str) -> tuple[dict[str, str], str]:
+    operator = {"Authorization": f"Bearer {OPERATOR}"}
+    httpx.post(
+        f"{base}/v1/accounts",
+        headers=operator,
+        json={"name": "Bench", "email": "bench@example.com", "password": "bench password"},
+    ).raise_for_status()
+    token = httpx.post(
+        f"{base}/v1/auth/token", data={"username": "bench@example.com", "password": "bench password"}
+    )
+    owner = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    company = httpx.post(
+        f"{base}/v1/companies",
+        headers=owner,
+        json={
+            "partita_iva": "12345670017",
+            "denominazione": "BENCH SRL",
+            "sede": {"Indirizzo": "VIA ROMA 1", "CAP": "00100", "Comune": "ROMA", "Nazione": "IT"},
+        },
+    ).json()
+    key = httpx.post(f"{base}/v1/api-keys", headers=owner, json={"name": "bench"}).json()["token"]
+    return {"Authorization": f"Bearer {key}"}, company["id"]
+
+
+def peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def end_to_end(base: str, headers: dict[str, str], company_id: str, count: int) -> float:
+    """Post `count` invoices to send, then wait until every one is delivered; invoices/s."""
+    url = f"{base}/v1/companies/{company_id}/invoices"
+    bodies = [
+        (json.dumps(invoice_json(100_000 + n)).encode(), {"content-type": "application/json"})
+        for n in range(count)
+    ]
+    started = time.perf_counter()
+    await load(url, bodies, headers)
+    async with httpx.AsyncClient(timeout=60) as client:
+        while True:  # until no invoice is still on its way
+            pending = [
+                (await client.get(url, headers=headers, params={"state": state, "limit": 1})).json()["items"]
+                for state in ("queued", "sending", "sent")
+            ]
+            if not any(pending):
+                break
+            await asyncio.sleep(0.25)
+    return count / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000, help="requests per ingest measure")
+    parser.add_argument("--invoices", type=int, default=1000, help="invoices for the end-to-end run")
+    parser.add_argument("--sqlite", action="store_true", help="use SQLite instead of PostgreSQL")
+    parser.add_argument("--database-url", default=os.environ.get("FATTURAHUB_BENCH_DATABASE_URL", PG_DEFAULT))
+    args = parser.parse_args()
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        schema = None if args.sqlite else f"bench_{uuid.uuid4().hex[:12]}"
+        if schema:
+            asyncio.run(create_schema(args.database_url, schema))
+        try:
+            run(args, python, workdir, schema)
+        finally:
+            if schema:
+                asyncio.run(create_schema(args.database_url, schema, drop=True))
+
+
+def run(args: argparse.Namespace, python: str, workdir: Path, schema: str | None) -> None:
+    (workdir / "trivial.py").write_text(TRIVIAL_APP)
+    trivial_port, port = free_port(), free_port()
+    uvicorn_args = [
+        python,
+        "-m",
+        "uvicorn",
+        "trivial:app",
+        "--port",
+        str(trivial_port),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--log-level",
+        "warning",
+    ]
+    ping = json.dumps({"a": 1}).encode()
+    with process(uvicorn_args, dict(os.environ), f"http://127.0.0.1:{trivial_port}/docs", cwd=str(workdir)):
+        baseline = asyncio.run(
+            load(
+                f"http://127.0.0.1:{trivial_port}/ping",
+                [(ping, {"content-type": "application/json"})] * args.requests,
+                {},
+            )
+        )
+    env = service_env(args, workdir, port, schema)
+    subprocess.run(
+        [python, "-m", "fatturahub.cli", "db", "upgrade"], env=env, check=True, capture_output=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    with process(
+        [python, "-m", "fatturahub.cli", "serve", "--port", str(port)], env, f"{base}/readyz"
+    ) as server:
+        headers, company_id = tenant(base)
+        url = f"{base}/v1/companies/{company_id}/invoices?send=false"
+        as_json = [
+            (json.dumps(invoice_json(n)).encode(), {"content-type": "application/json"})
+            for n in range(args.requests)
+        ]
+        ingest_json = asyncio.run(load(url, as_json, headers))
+        sample = httpx.get(
+            f"{base}/v1/companies/{company_id}/invoices", headers=headers, params={"limit": 1}
+        ).json()["items"][0]
+        xml = httpx.get(
+            f"{base}/v1/companies/{company_id}/invoices/{sample['id']}/file", headers=headers
+        ).content
+        as_xml = [
+            (
+                xml.replace(
+                    f"<Numero>{sample['numero']}</Numero>".encode(), f"<Numero>X{n}</Numero>".encode()
+                ),
+                {"content-type": "application/xml"},
+            )
+            for n in range(args.requests)
+        ]
+        ingest_xml = asyncio.run(load(url, as_xml, headers))
+        e2e_rate = asyncio.run(end_to_end(base, headers, company_id, args.invoices))
+        memory = peak_memory_mb(server.pid)
+    database = "SQLite" if args.sqlite else "PostgreSQL"
+    print(f"database: {database}; {CONNECTIONS} connections; {args.requests} requests per measure")
+    print(f"{'measure':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× baseline':>11}")
+    for label, figures in (
+        ("trivial FastAPI endpoint (baseline)", baseline),
+        ("POST invoice, FatturaPA JSON", ingest_json),
+        ("POST invoice, ready XML", ingest_xml),
+    ):
+        ratio = figures["rps"] / baseline["rps"]
+        print(
+            f"{label:<40} {figures['rps']:>9.1f} {figures['p50']:>8.1f} {figures['p99']:>8.1f}"
+            f" {ratio:>10.2f}×" + (f"  ({figures['failures']} failed)" if figures["failures"] else "")
+        )
+    print(
+        f"end to end, {args.invoices} invoices to RC: {e2e_rate:.1f} invoices/s;"
+        f" server peak memory {memory:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
