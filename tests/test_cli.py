@@ -128,9 +128,21 @@ def test_sign_then_verify_and_tampering_is_caught(tmp_path, fpr01):
     invoice.write_bytes(fpr01)
     env = {"P12_PASSWORD": "secret"}
     signed = subprocess.run(
-        [sys.executable, "-m", "fatturahub.cli", "sign", str(invoice), "--cert", str(bundle),
-         "--password-env", "P12_PASSWORD"],
-        capture_output=True, check=False, timeout=60, env={**__import__("os").environ, **env},
+        [
+            sys.executable,
+            "-m",
+            "fatturahub.cli",
+            "sign",
+            str(invoice),
+            "--cert",
+            str(bundle),
+            "--password-env",
+            "P12_PASSWORD",
+        ],
+        capture_output=True,
+        check=False,
+        timeout=60,
+        env={**__import__("os").environ, **env},
     )
     assert signed.returncode == 0, signed.stderr
     p7m_path = tmp_path / "IT01234567890_00001.xml.p7m"
@@ -160,7 +172,10 @@ def test_render_html_and_pdf_and_extract_attachments(tmp_path, lotto):
     with_attachment = lotto.replace(
         b"</FatturaElettronicaBody>",
         b"<Allegati><NomeAttachment>../../contratto.pdf</NomeAttachment><Attachment>"
-        + base64.b64encode(payload) + b"</Attachment></Allegati></FatturaElettronicaBody>", 1)
+        + base64.b64encode(payload)
+        + b"</Attachment></Allegati></FatturaElettronicaBody>",
+        1,
+    )
     invoice.write_bytes(with_attachment)
     out = tmp_path / "out"
     result = run("attachments", str(invoice), "-o", str(out))

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     run_worker: bool | None = Field(
         default=None, description="run a job worker inside the server; default: only when embedded"
     )
+    webhooks_private_networks: bool | None = Field(
+        default=None,
+        description="let webhooks reach loopback/private addresses; default: only when embedded",
+    )
     worker_concurrency: int = Field(default=8, ge=1, le=64, description="jobs a worker runs at once")
     job_lease_seconds: int = Field(
         default=300, ge=1, description="a job whose worker died is taken again after this long"
@@ -64,6 +68,11 @@ class Settings(BaseSettings):
     @property
     def sandbox_in_process(self) -> bool:
         return self.sandbox_enabled if self.sandbox_enabled is not None else self.embedded
+
+    @property
+    def webhooks_reach_private_networks(self) -> bool:
+        allowed = self.webhooks_private_networks
+        return allowed if allowed is not None else self.embedded
 
     @property
     def worker_in_process(self) -> bool:

@@ -9,4 +9,5 @@ from fatturahub.worker.runner import Handler
 
 
 def job_handlers(settings: Settings) -> dict[str, Handler]:
-    return {**invoice_tasks.handlers(settings), **webhook_tasks.handlers()}
+    policy = webhook_tasks.DeliveryPolicy(private_networks=settings.webhooks_reach_private_networks)
+    return {**invoice_tasks.handlers(settings), **webhook_tasks.handlers(policy)}

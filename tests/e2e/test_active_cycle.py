@@ -78,7 +78,12 @@ def stack(request, tmp_path_factory):
     receiver = Receiver()
     with database(request.param, tmp_path_factory.mktemp("e2e")) as base, serving(receiver.app) as hooks:
         settings = base.model_copy(
-            update={"public_url": public_url, "sandbox_enabled": True, "run_worker": True}
+            update={
+                "public_url": public_url,
+                "sandbox_enabled": True,
+                "run_worker": True,
+                "webhooks_private_networks": True,
+            }  # the receiver is on loopback
         )
         with running_server(settings, port=port) as url:
             sandbox = httpx.Client(base_url=f"{url}/sandbox", timeout=60)

@@ -34,9 +34,7 @@ def test_der_p7m_opens_to_the_exact_signed_bytes(fpr01):
         pytest.param(lambda d: _lines(d, 76), id="crlf-76"),
         pytest.param(lambda d: _lines(d, 64, b"\n"), id="lf-64"),
         pytest.param(
-            lambda d: (
-                b"-----BEGIN PKCS7-----\n" + _lines(d, 64, b"\n") + b"\n-----END PKCS7-----\n"
-            ),
+            lambda d: b"-----BEGIN PKCS7-----\n" + _lines(d, 64, b"\n") + b"\n-----END PKCS7-----\n",
             id="pem",
         ),
     ],
@@ -166,9 +164,7 @@ def test_unusual_prefixes(fpr01, prefix):
 
 
 def test_default_namespace_with_qualified_children(fpr01):
-    data = fpr01.replace(b"p:FatturaElettronica", b"FatturaElettronica").replace(
-        b"xmlns:p=", b"xmlns="
-    )
+    data = fpr01.replace(b"p:FatturaElettronica", b"FatturaElettronica").replace(b"xmlns:p=", b"xmlns=")
     assert not fatturapa.read(data).valid  # children must be unqualified: SDI's schema says so
     reading = fatturapa.read(data, lenient=True)
     assert reading.valid
@@ -229,9 +225,7 @@ LAUGHS = (
     [
         pytest.param(XXE, "DTD", id="xxe"),
         pytest.param(LAUGHS, "", id="billion-laughs"),
-        pytest.param(
-            b'<!DOCTYPE x SYSTEM "http://example.invalid/x.dtd"><x/>', "DTD", id="external-dtd"
-        ),
+        pytest.param(b'<!DOCTYPE x SYSTEM "http://example.invalid/x.dtd"><x/>', "DTD", id="external-dtd"),
         pytest.param(b"<p:FatturaElettronica><unclosed>", "well-formed", id="malformed"),
         pytest.param(b"", "", id="empty"),
         pytest.param(b"\x00\x01\x02 binary garbage \xff\xfe\xfd", "", id="garbage"),

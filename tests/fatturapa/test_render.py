@@ -57,9 +57,7 @@ def _as_printed(amount: str, style: str) -> str:
 
 @pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize(("relative", "bodies", "supplier"), SAMPLES, ids=lambda v: str(v)[:40])
-def test_official_samples_show_number_supplier_and_total_of_every_body(
-    relative, bodies, supplier, style
-):
+def test_official_samples_show_number_supplier_and_total_of_every_body(relative, bodies, supplier, style):
     page = render.render_html(_invoice(relative), style=style)
     texts = _texts(page)
     for number, total in bodies:
@@ -151,9 +149,7 @@ def signed_lotto(lotto, tmp_path) -> bytes:
 def test_p7m_renders_like_its_plain_xml(lotto, signed_lotto):
     assert fatturapa.read(signed_lotto).envelopes == ["cades"]
     for style in STYLES:
-        assert render.render_html(signed_lotto, style=style) == render.render_html(
-            lotto, style=style
-        )
+        assert render.render_html(signed_lotto, style=style) == render.render_html(lotto, style=style)
 
 
 def test_base64_p7m_renders_like_its_plain_xml(lotto, signed_lotto):

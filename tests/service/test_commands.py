@@ -27,23 +27,60 @@ def _env(tmp_path, **extra: str) -> dict[str, str]:
 
 
 def _fatturahub(*args: str, env: dict[str, str], cwd) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "fatturahub.cli", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "fatturahub.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_db_upgrade_and_create_account(tmp_path):
     env = _env(tmp_path, OWNER_PASSWORD="a long enough password")
     assert _fatturahub("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-    created = _fatturahub("admin", "create-account", "--name", "Studio", "--email", "studio@example.com",
-                          "--password-env", "OWNER_PASSWORD", env=env, cwd=tmp_path)
+    created = _fatturahub(
+        "admin",
+        "create-account",
+        "--name",
+        "Studio",
+        "--email",
+        "studio@example.com",
+        "--password-env",
+        "OWNER_PASSWORD",
+        env=env,
+        cwd=tmp_path,
+    )
     assert created.returncode == 0, created.stderr
     ids = json.loads(created.stdout)
     assert set(ids) == {"account_id", "user_id", "api_key"} and ids["api_key"].startswith("fh_")
-    again = _fatturahub("admin", "create-account", "--name", "Studio", "--email", "studio@example.com",
-                        "--password-env", "OWNER_PASSWORD", env=env, cwd=tmp_path)
+    again = _fatturahub(
+        "admin",
+        "create-account",
+        "--name",
+        "Studio",
+        "--email",
+        "studio@example.com",
+        "--password-env",
+        "OWNER_PASSWORD",
+        env=env,
+        cwd=tmp_path,
+    )
     assert again.returncode == 1 and "already exists" in again.stderr and "Traceback" not in again.stderr
-    missing = _fatturahub("admin", "create-account", "--name", "X", "--email", "x@example.com",
-                          "--password-env", "NOT_SET", env=env, cwd=tmp_path)
+    missing = _fatturahub(
+        "admin",
+        "create-account",
+        "--name",
+        "X",
+        "--email",
+        "x@example.com",
+        "--password-env",
+        "NOT_SET",
+        env=env,
+        cwd=tmp_path,
+    )
     assert missing.returncode == 2
 
 
@@ -52,7 +89,11 @@ def test_serve_prints_demo_credentials_once_and_they_work(tmp_path):
     env = _env(tmp_path)
     process = subprocess.Popen(
         [sys.executable, "-m", "fatturahub.cli", "serve", "--port", str(port)],
-        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -71,12 +112,19 @@ def test_serve_prints_demo_credentials_once_and_they_work(tmp_path):
     assert f"curl -H 'Authorization: Bearer {key}' {base}/v1/me" in stderr
     # a graceful stop (uvicorn then re-raises SIGTERM, so the exit status is the signal's)
     assert "Finished server process" in stderr and process.returncode in (0, -signal.SIGTERM)
-    assert any(json.loads(line).get("logger", "").startswith("uvicorn")
-               for line in stderr.splitlines() if line.startswith("{"))
+    assert any(
+        json.loads(line).get("logger", "").startswith("uvicorn")
+        for line in stderr.splitlines()
+        if line.startswith("{")
+    )
 
     second = subprocess.Popen(
         [sys.executable, "-m", "fatturahub.cli", "serve", "--port", str(port)],
-        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 60

@@ -98,7 +98,5 @@ def pkcs12_bundle(password: bytes | None = b"secret") -> bytes:
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     cert, key = throwaway_signer()
-    encryption = (
-        serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
-    )
+    encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
     return pkcs12.serialize_key_and_certificates(b"signer", key, cert, None, encryption)

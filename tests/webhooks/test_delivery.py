@@ -253,3 +253,16 @@ def test_publish_rejects_malformed_event_types(stack):
 
     with pytest.raises(ValueError, match="dotted lowercase"):
         stack.loop.run(attempt())
+
+
+def test_a_multi_tenant_server_refuses_to_deliver_to_its_own_network(stack):
+    tenant = stack.tenant()
+    hook = stack.hook(tenant)  # the receiver listens on 127.0.0.1
+    stack.publish(tenant, uuid.uuid4(), 1)
+    guarded = DeliveryPolicy(
+        timeout=2, retry_for=timedelta(seconds=0.3), backoff=FAST.backoff, private_networks=False
+    )
+    stack.deliver(guarded, until=lambda: bool(_log(tenant, hook, state="failed")))
+    [failed] = _log(tenant, hook, state="failed")
+    assert "non-public address" in failed["log"][0]["error"]
+    assert stack.receiver.accepted_by(hook["name"]) == []

@@ -20,8 +20,10 @@ is recorded afterwards in its own transaction.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
+import socket
 import time
 import uuid
 from collections.abc import Callable
@@ -54,6 +56,9 @@ class DeliveryPolicy:
     backoff: Callable[[int], timedelta] = backoff  # 5 s, 10 s, … capped at 6 h
     response_bytes: int = 2048  # read at most this much of a response, kept in the log
     batch: int = 20  # deliveries per job run, so a long lane lets other jobs in
+    # Multi-tenant servers must not let an account reach the server's own network (SSRF):
+    # loopback, private, link-local and reserved addresses are refused unless allowed here.
+    private_networks: bool = True
 
 
 @dataclass(frozen=True)
@@ -199,12 +204,24 @@ async def send(endpoint: WebhookEndpoint, event: Event, policy: DeliveryPolicy) 
     started = time.monotonic()
     try:
         async with asyncio.timeout(policy.timeout):
+            if not policy.private_networks:
+                await _refuse_private_addresses(endpoint.url)
             status, excerpt, location = await _post(endpoint.url, body, headers, policy)
     except TimeoutError:
         return Outcome(None, _since(started), f"no answer within {policy.timeout:g} s", None)
     except Exception as exc:  # any failure to deliver is recorded in the log, and retried
         return Outcome(None, _since(started), f"{type(exc).__name__}: {exc}"[:500], None)
     return Outcome(status, _since(started), _status_error(status, location), excerpt)
+
+
+async def _refuse_private_addresses(url: str) -> None:
+    parsed = httpx.URL(url)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    infos = await asyncio.get_running_loop().getaddrinfo(parsed.host, port, type=socket.SOCK_STREAM)
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise PermissionError(f"{parsed.host} resolves to {address}, a non-public address")
 
 
 async def _post(

@@ -67,9 +67,7 @@ def test_envelope_embeds_content_and_ships_the_chain(fpr01, rsa_signer, ca):
 
 
 @pytest.mark.parametrize("signer_fixture", ["rsa_signer", "ec_signer"])
-def test_openssl_accepts_the_p7m_and_returns_the_original_bytes(
-    fpr01, signer_fixture, request, tmp_path
-):
+def test_openssl_accepts_the_p7m_and_returns_the_original_bytes(fpr01, signer_fixture, request, tmp_path):
     path = tmp_path / "IT01234567890_FPR01.xml.p7m"
     path.write_bytes(sign_cades(fpr01, request.getfixturevalue(signer_fixture)))
     result = subprocess.run(
@@ -133,9 +131,7 @@ def test_altered_signature_fails_the_signature_check(fpr01, signer_fixture, requ
     assert failed(report) == {CheckName.SIGNATURE: "00102"}
 
 
-def test_certificate_substituted_after_signing_fails_signing_certificate(
-    fpr01, rsa_signer, rsa_key, issue
-):
+def test_certificate_substituted_after_signing_fails_signing_certificate(fpr01, rsa_signer, rsa_key, issue):
     # same issuer, serial and key, so the signature still verifies: only ESS catches it
     twin = issue(rsa_key, serial=rsa_signer.certificate.serial_number, common_name="Mallory")
     info = cms.ContentInfo.load(sign_cades(fpr01, rsa_signer))

@@ -56,9 +56,7 @@ def certificate_and_key() -> tuple[bytes, bytes]:
 def sign(certificate_and_key: tuple[bytes, bytes]) -> Callable[[bytes], bytes]:
     """An enveloped RSA-SHA256 XML-DSig signer, as the sandbox's XAdES signer will be used."""
     certificate, key = certificate_and_key
-    signer = XMLSigner(
-        method=methods.enveloped, signature_algorithm="rsa-sha256", digest_algorithm="sha256"
-    )
+    signer = XMLSigner(method=methods.enveloped, signature_algorithm="rsa-sha256", digest_algorithm="sha256")
 
     def _sign(document: bytes) -> bytes:
         signed = signer.sign(etree.fromstring(document), key=key, cert=certificate)

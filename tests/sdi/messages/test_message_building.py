@@ -27,12 +27,8 @@ DELIVERED = datetime(2024, 3, 1, 10, 16, 5)
 DSIG = "{http://www.w3.org/2000/09/xmldsig#}Signature"
 
 PA_ARCHIVE = pa.RiferimentoArchivioType(IdentificativoSdI=1000, NomeFile="IT01234567890_A0001.zip")
-B2B_ARCHIVE = b2b.RiferimentoArchivioType(
-    IdentificativoSdI="1000", NomeFile="IT01234567890_A0001.zip"
-)
-LOTTO_BODY = pa.RiferimentoFatturaType(
-    NumeroFattura="FT/2024/12", AnnoFattura=2024, PosizioneFattura=2
-)
+B2B_ARCHIVE = b2b.RiferimentoArchivioType(IdentificativoSdI="1000", NomeFile="IT01234567890_A0001.zip")
+LOTTO_BODY = pa.RiferimentoFatturaType(NumeroFattura="FT/2024/12", AnnoFattura=2024, PosizioneFattura=2)
 HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 ESITO = pa.NotificaEsitoCommittente(
     IdentificativoSdI=4711,
@@ -163,9 +159,7 @@ UNSIGNABLE = [key for key in SAMPLES if key not in SIGNABLE]
 
 
 def schema_issues(document: bytes, message: Message) -> list[str]:
-    return [
-        issue.message for issue in validate(etree.fromstring(document), schema(message.FLOW.xsd))
-    ]
+    return [issue.message for issue in validate(etree.fromstring(document), schema(message.FLOW.xsd))]
 
 
 @pytest.mark.parametrize("key", SIGNABLE)
@@ -199,9 +193,7 @@ def test_unsigned_build_lacks_nothing_but_a_required_signature(key):
 @pytest.mark.parametrize("key", list(SAMPLES))
 def test_build_then_parse_gives_the_message_back(key, sign):
     message = SAMPLES[key]
-    document = (
-        build_message(message, sign=sign) if message.SIGNATURE_REQUIRED else build_message(message)
-    )
+    document = build_message(message, sign=sign) if message.SIGNATURE_REQUIRED else build_message(message)
 
     parsed = parse_message(document)
 
@@ -281,9 +273,9 @@ def test_naive_timestamps_are_rome_time_winter_and_summer():
     summer = winter.model_copy(update={"DataOraRicezione": datetime(2024, 7, 1, 9, 0)})
 
     assert winter.DataOraRicezione.utcoffset() == timedelta(hours=1)
-    assert pa.NotificaMancataConsegna.model_validate(
-        dict(summer)
-    ).DataOraRicezione.utcoffset() == timedelta(hours=2)
+    assert pa.NotificaMancataConsegna.model_validate(dict(summer)).DataOraRicezione.utcoffset() == timedelta(
+        hours=2
+    )
 
 
 # --- signing callback misuse ---------------------------------------------------------------

@@ -106,9 +106,7 @@ def test_decorrenza_termini(official):
 def test_attestazione_trasmissione(official):
     message = parse_message(official("AT"))
 
-    assert message.HashFileOriginale == (
-        "2c1f3a240a056d9537a8608fed310812ef7b1b7a410d0152f5c9c9e93486ae44"
-    )
+    assert message.HashFileOriginale == ("2c1f3a240a056d9537a8608fed310812ef7b1b7a410d0152f5c9c9e93486ae44")
     assert message.Destinatario.Codice == "AAAAAA"
     assert message.DataOraRicezione.isoformat() == "2014-04-01T12:00:00+02:00"
 
@@ -265,10 +263,7 @@ def test_external_entities_are_refused():
 
 
 def test_entity_expansion_is_refused():
-    data = (
-        b'<!DOCTYPE m [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-        b"<m>&b;</m>"
-    )
+    data = b'<!DOCTYPE m [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><m>&b;</m>'
 
     with pytest.raises(UnreadableInput):
         parse_message(data)

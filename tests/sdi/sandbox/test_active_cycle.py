@@ -39,7 +39,10 @@ def notifications(receiver: Receiver, identificativo_sdi: int) -> list:
     for delivered in receiver.of(identificativo_sdi):
         message = parse_message(delivered.file)
         assert verify_xades(delivered.file).valid
-        assert delivered.soap_action == f'"http://www.fatturapa.it/TrasmissioneFatture/{SOAP_ACTIONS[delivered.operation]}"'
+        assert (
+            delivered.soap_action
+            == f'"http://www.fatturapa.it/TrasmissioneFatture/{SOAP_ACTIONS[delivered.operation]}"'
+        )
         assert f"_{message.TYPE_CODE}_" in delivered.file_name
         messages.append(message)
     return messages

@@ -95,12 +95,18 @@ def test_mtom_upload_is_accepted(client: httpx.Client, receiver: Receiver) -> No
         "</types:fileSdIAccoglienza></soapenv:Body></soapenv:Envelope>"
     ).encode()
     body = (
-        f"--{boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type=\"text/xml\"\r\n"
-        f"Content-ID: <root@sandbox>\r\n\r\n"
-    ).encode() + root + (
-        f"\r\n--{boundary}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n"
-        f"Content-ID: <invoice@sandbox>\r\n\r\n"
-    ).encode() + invoice + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="text/xml"\r\n'
+            f"Content-ID: <root@sandbox>\r\n\r\n"
+        ).encode()
+        + root
+        + (
+            f"\r\n--{boundary}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n"
+            f"Content-ID: <invoice@sandbox>\r\n\r\n"
+        ).encode()
+        + invoice
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     content_type = (
         f'multipart/related; type="application/xop+xml"; boundary="{boundary}"; '
         f'start="<root@sandbox>"; start-info="text/xml"'
