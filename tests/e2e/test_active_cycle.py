@@ -8,20 +8,16 @@ import base64
 import hashlib
 import hmac
 import socket
-import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request, Response
 from tests.service.conftest import company_body, login, with_key
 from tests.service.test_invoices import minimal_invoice
 from tests.support.cms import pkcs12_bundle
-from tests.support.server import BACKENDS, OPERATOR_TOKEN, database, running_server
+from tests.support.server import BACKENDS, OPERATOR_TOKEN, database, running_server, serving
 
 from fatturahub.sdi import soap
 
@@ -54,20 +50,6 @@ class Receiver:
             return Response(status_code=401)
         self.events.append(await request.json())
         return Response(status_code=204)
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -5,58 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import ssl
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from tests.support.server import serving
 
 Serve = Callable[..., AbstractContextManager[str]]
 CLIENT_COMMON_NAME = "FatturaHub test client"
 
 
-@contextmanager
-def _serve(app: Any, **options: Any) -> Iterator[str]:
-    """Serve an ASGI app on 127.0.0.1 (a free port) in a thread, like tests/support/server.py does;
-    uvicorn options (ssl_*, http) pass through. Yields the base URL."""
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        loop="asyncio",
-        timeout_graceful_shutdown=1,
-        **options,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    scheme = "https" if options.get("ssl_certfile") else "http"
-    try:
-        yield f"{scheme}://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def serve() -> Serve:
-    return _serve
+    return serving
 
 
 @dataclass(frozen=True)

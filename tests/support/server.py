@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import uvicorn
@@ -67,15 +68,18 @@ async def _postgres(statement: str) -> None:
 
 
 @contextmanager
-def running_server(settings: Settings, port: int = 0) -> Iterator[str]:
-    """Serve the app on 127.0.0.1 (`port`, or a free one) in a thread; yields the base URL."""
+def serving(app: Any, *, port: int = 0, **options: Any) -> Iterator[str]:
+    """Serve an ASGI app with its lifespan on 127.0.0.1 (`port`, or a free one) in a thread;
+    uvicorn options (ssl_*, http) pass through. Yields the base URL."""
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host="127.0.0.1",
         port=port,
         lifespan="on",
         log_level="warning",
         loop="asyncio",
+        timeout_graceful_shutdown=1,
+        **options,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -85,9 +89,17 @@ def running_server(settings: Settings, port: int = 0) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    scheme = "https" if options.get("ssl_certfile") else "http"
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{scheme}://127.0.0.1:{bound}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def running_server(settings: Settings, port: int = 0) -> Iterator[str]:
+    """FatturaHub itself, served by `serving`."""
+    with serving(create_app(settings), port=port) as url:
+        yield url

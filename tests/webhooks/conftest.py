@@ -18,7 +18,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tests.service.conftest import company_body, login
 from tests.support.server import BACKENDS, OPERATOR_TOKEN, database
-from tests.webhooks.receiver import Receiver, serve
+from tests.support.server import serving as serve
+from tests.webhooks.receiver import Receiver
 
 from fatturahub.api.app import create_app
 from fatturahub.db.engine import engine_for, session_factory

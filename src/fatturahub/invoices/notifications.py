@@ -104,8 +104,8 @@ async def _apply(
     codes = {e["code"] for e in summary.get("errors", [])}
     if type_code == "NS" and codes == {NAME_ALREADY_USED}:
         return False  # our retry of a file SDI already took: its own notifications follow by name
-    if invoice.identificativo_sdi is None:
-        invoice.identificativo_sdi = identificativo_sdi
+    # SDI speaks of the file it took: after a retry answered 00002, its id replaces the retry's
+    invoice.identificativo_sdi = identificativo_sdi
     outcome = outcome_of(type_code, summary)
     for _ in range(3):  # re-read and re-decide if the state changed under us
         target = after(InvoiceState(invoice.state), outcome) if outcome else None

@@ -7,20 +7,17 @@ the official schema and records it; it can be told to answer 503 for a while.
 from __future__ import annotations
 
 import itertools
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request, Response
 from lxml import etree
 from tests.support.cms import throwaway_signer
 from tests.support.samples import OFFICIAL
+from tests.support.server import serving
 
 from fatturahub.fatturapa import schemas
 from fatturahub.fatturapa.naming import progressive
@@ -35,26 +32,6 @@ UNREACHABLE = "UNR0000"
 RICEVI_FILE_ACTION = '"http://www.fatturapa.it/SdIRiceviFile/RiceviFile"'
 _names = itertools.count(1)
 _numbers = itertools.count(1)
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Serve `app` on 127.0.0.1 (a free port) in a thread, with its lifespan; yields the base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="on", log_level="warning", loop="asyncio")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,8 @@ def test_mtom_upload_is_accepted(client: httpx.Client, receiver: Receiver) -> No
         ).encode()
         + root
         + (
-            f"\r\n--{boundary}\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n"
+            f"\r\n--{boundary}\r\nContent-Type: application/octet-stream\r\n"
+            "Content-Transfer-Encoding: binary\r\n"
             f"Content-ID: <invoice@sandbox>\r\n\r\n"
         ).encode()
         + invoice
