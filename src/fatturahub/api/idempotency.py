@@ -170,9 +170,11 @@ class IdempotencyMiddleware:
     async def _run_and_store(
         self, scope: Scope, receive: Receive, send: Send, principal: str, key: str
     ) -> None:
-        captured: dict[str, Any] = {"body": []}
+        captured: dict[str, Any] = {"body": [], "held": []}
 
         async def capture(message: Message) -> None:
+            # The response is held until it is stored: a client that retries the moment it has
+            # its answer must find the answer, not a key still "in progress".
             if message["type"] == "http.response.start":
                 captured["status"] = message["status"]
                 headers = {k.decode().lower(): v.decode() for k, v in message.get("headers", [])}
@@ -180,12 +182,18 @@ class IdempotencyMiddleware:
                 captured["headers"] = {k: v for k, v in headers.items() if k in REPLAYED_HEADERS}
             elif message["type"] == "http.response.body":
                 captured["body"].append(message.get("body", b""))
-            await send(message)
+            captured["held"].append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                await self._store(scope, principal, key, captured)
+                captured["stored"] = True
+                for held in captured["held"]:
+                    await send(held)
 
         try:
             await self.app(scope, receive, capture)
         finally:
-            await self._store(scope, principal, key, captured)
+            if not captured.get("stored"):
+                await self._store(scope, principal, key, captured)
 
     async def _store(self, scope: Scope, principal: str, key: str, captured: dict[str, Any]) -> None:
         app_state = scope["app"].state
