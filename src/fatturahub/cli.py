@@ -217,6 +217,9 @@ def serve(host: str, port: int, workers: int) -> None:
 
     from fatturahub.api.logging import configure
 
+    # Unless told otherwise, this server is reached where it listens (the sandbox calls it back).
+    reachable = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    os.environ.setdefault("FATTURAHUB_PUBLIC_URL", f"http://{reachable}:{port}")
     settings = _service_settings()
     log_config = configure(settings.log_level)
     if settings.embedded:
