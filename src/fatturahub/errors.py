@@ -53,3 +53,10 @@ class InvalidInput(ServiceError):
     type: str = field(default="invalid-input", init=False)
     status: int = field(default=422, init=False)
     title: str = field(default="Invalid input", init=False)
+
+
+@dataclass
+class QuotaExceeded(ServiceError):
+    type: str = field(default="storage-quota-exceeded", init=False)
+    status: int = field(default=409, init=False)
+    title: str = field(default="Storage quota exceeded", init=False)

@@ -181,3 +181,15 @@ def test_listing_filters(make_tenant):
     assert len(drafts["items"]) == 2 and drafts["next_cursor"]
     bad_state = tenant.key.get(_invoices(tenant), params={"state": "nonsense"})
     assert bad_state.status_code == 422
+
+
+def test_the_storage_quota_is_shared_by_the_account_and_enforced(make_tenant, operator):
+    tenant = make_tenant()
+    tenant.key.post(_invoices(tenant), params={"send": "false"}, json=minimal_invoice())
+    used = tenant.owner.get("/v1/account").json()["storage_used_bytes"]
+    assert used > 1000  # the stored XML counts
+    operator.patch(f"/v1/accounts/{tenant.account_id}", json={"storage_quota_bytes": used + 100})
+    full = tenant.key.post(_invoices(tenant), params={"send": "false"}, json=minimal_invoice())
+    assert full.status_code == 409 and full.json()["type"].endswith("/storage-quota-exceeded")
+    assert len(tenant.key.get(_invoices(tenant)).json()["items"]) == 1  # nothing half-written
+    assert tenant.owner.get("/v1/account").json()["storage_used_bytes"] == used

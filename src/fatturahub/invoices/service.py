@@ -32,6 +32,7 @@ from fatturahub.storage import LocalStorage
 from fatturahub.tenancy.models import Company
 from fatturahub.tenancy.principal import CompanyAccess, Principal
 from fatturahub.tenancy.sealing import unseal_certificate
+from fatturahub.tenancy.services.accounts import charge_storage
 from fatturahub.worker.queue import enqueue
 
 SEND_JOB = "invoice.send"
@@ -182,6 +183,7 @@ async def create_invoice(
         original=original,
         **_summary(document),
     )
+    await charge_storage(session, company.account_id, len(xml) + len(original or b""))
     session.add(invoice)
     await session.flush()
     for key in _keys(document):
@@ -231,6 +233,7 @@ async def queue_for_sending(
     if invoice.origin == "json":  # our own XML carries the file's progressive as ProgressivoInvio
         invoice.document = _with_progressive(invoice.document, name.progressive)
     content = invoice.original if invoice.origin == "p7m" else _signed(invoice.document, signer, company)
+    await charge_storage(session, invoice.account_id, len(content))
     invoice.file_name = str(name)
     invoice.file_key = services.storage.put(content)
     invoice.file_sha256 = invoice.file_key

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fatturahub.audit.service import record
 from fatturahub.db.base import utcnow
 from fatturahub.db.pagination import Page, paginate
-from fatturahub.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from fatturahub.errors import Conflict, InvalidInput, NotFound, QuotaExceeded, Unauthorized
 from fatturahub.tenancy.models import Account, ApiKey, CompanyPermission, Role, User
 from fatturahub.tenancy.permissions import Area, Level, levels_from
 from fatturahub.tenancy.principal import CompanyAccess, Principal
@@ -255,3 +255,15 @@ async def get_permissions(
         )
     )
     return levels_from({row.area: row.level for row in rows})
+
+
+async def charge_storage(session: AsyncSession, account_id: uuid.UUID, size: int) -> None:
+    """Count `size` bytes against the account's quota (shared by its companies), atomically."""
+    charged = await session.execute(
+        update(Account)
+        .where(Account.id == account_id, Account.storage_used_bytes + size <= Account.storage_quota_bytes)
+        .values(storage_used_bytes=Account.storage_used_bytes + size)
+        .execution_options(synchronize_session=False)
+    )
+    if charged.rowcount != 1:
+        raise QuotaExceeded(f"storing {size:,} more bytes would exceed the account's storage quota")
