@@ -1,62 +1,44 @@
-"""The service's error vocabulary; the API turns each into RFC 9457 problem+json, SOAP into a fault."""
+"""The service's error vocabulary; the API turns each into RFC 9457 problem+json, SOAP into a fault.
+
+Each class names its stable problem type (https://fatturahub.dev/problems/<type>), HTTP status
+and title; an instance carries what went wrong, and for invalid input every field at fault.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
-
-@dataclass
 class ServiceError(Exception):
-    detail: str
-    # Each subclass names its stable problem type (https://fatturahub.dev/problems/<type>).
-    type: str = field(default="error", init=False)
-    status: int = field(default=400, init=False)
-    title: str = field(default="Bad request", init=False)
+    type = "error"
+    status = 400
+    title = "Bad request"
 
-    def __post_init__(self) -> None:
-        super().__init__(self.detail)
+    def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []  # each {"path", "message", "code"?}
 
 
-@dataclass
 class NotFound(ServiceError):
-    type: str = field(default="not-found", init=False)
-    status: int = field(default=404, init=False)
-    title: str = field(default="Not found", init=False)
+    type, status, title = "not-found", 404, "Not found"
 
 
-@dataclass
 class Unauthorized(ServiceError):
-    type: str = field(default="unauthorized", init=False)
-    status: int = field(default=401, init=False)
-    title: str = field(default="Authentication required", init=False)
+    type, status, title = "unauthorized", 401, "Authentication required"
 
 
-@dataclass
 class Forbidden(ServiceError):
-    type: str = field(default="forbidden", init=False)
-    status: int = field(default=403, init=False)
-    title: str = field(default="Not allowed", init=False)
+    type, status, title = "forbidden", 403, "Not allowed"
 
 
-@dataclass
 class Conflict(ServiceError):
-    type: str = field(default="conflict", init=False)
-    status: int = field(default=409, init=False)
-    title: str = field(default="Conflict", init=False)
+    type, status, title = "conflict", 409, "Conflict"
 
 
-@dataclass
-class InvalidInput(ServiceError):
-    """Input that is well-formed but wrong; `errors` lists each field: {"path", "message", "code"?}."""
-
-    errors: list[dict[str, str]] = field(default_factory=list)
-    type: str = field(default="invalid-input", init=False)
-    status: int = field(default=422, init=False)
-    title: str = field(default="Invalid input", init=False)
-
-
-@dataclass
 class QuotaExceeded(ServiceError):
-    type: str = field(default="storage-quota-exceeded", init=False)
-    status: int = field(default=409, init=False)
-    title: str = field(default="Storage quota exceeded", init=False)
+    type, status, title = "storage-quota-exceeded", 409, "Storage quota exceeded"
+
+
+class InvalidInput(ServiceError):
+    """Input that is well-formed but wrong; `errors` says which field and why."""
+
+    type, status, title = "invalid-input", 422, "Invalid input"

@@ -43,7 +43,7 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 
 async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
-    extra = {"errors": exc.errors} if getattr(exc, "errors", None) else {}
+    extra = {"errors": exc.errors} if exc.errors else {}
     return problem(exc.status, exc.type, exc.title, exc.detail, request, **extra)
 
 
