@@ -193,3 +193,39 @@ def test_the_storage_quota_is_shared_by_the_account_and_enforced(make_tenant, op
     assert full.status_code == 409 and full.json()["type"].endswith("/storage-quota-exceeded")
     assert len(tenant.key.get(_invoices(tenant)).json()["items"]) == 1  # nothing half-written
     assert tenant.owner.get("/v1/account").json()["storage_used_bytes"] == used
+
+
+MALFORMED = [
+    [], "text", 1, None,
+    {"FatturaElettronicaHeader": "x"},
+    {"FatturaElettronicaHeader": {"DatiTrasmissione": []}},
+    {"FatturaElettronicaHeader": {"DatiTrasmissione": {"CodiceDestinatario": 7}}},
+    {"FatturaElettronicaBody": "x"},
+    {"FatturaElettronicaBody": [1, "x"]},
+    {"FatturaElettronicaBody": [{"DatiGenerali": "x"}]},
+    {"FatturaElettronicaBody": [{"DatiGenerali": {"DatiGeneraliDocumento": []}}]},
+    {"FatturaElettronicaBody": [{"DatiGenerali": {"DatiGeneraliDocumento": {"Data": "nope"}}}]},
+    {"versione": "FPX99"},
+    {"FatturaElettronicaBody": [{"DatiBeniServizi": {"DettaglioLinee": [
+        {"NumeroLinea": 1, "Descrizione": "x", "PrezzoUnitario": "1e999999", "PrezzoTotale": "NaN",
+         "AliquotaIVA": "22.00"}]}}]},
+    {"FatturaElettronicaBody": [{"DatiBeniServizi": {"DettaglioLinee": [
+        {"NumeroLinea": 1, "Descrizione": "€ 😀", "PrezzoUnitario": "1.00", "PrezzoTotale": "1.00",
+         "AliquotaIVA": "22.00"}]}}]},
+]
+
+
+def test_malformed_json_invoices_get_422_with_problem_json_never_500(make_tenant):
+    tenant = make_tenant()
+    for body in MALFORMED:
+        for path in (_invoices(tenant), "/v1/validate"):
+            response = tenant.key.post(path, json=body)
+            assert response.status_code in (200, 422), (body, path, response.text)
+            if response.status_code == 422:
+                assert response.headers["content-type"].startswith("application/problem+json")
+            else:
+                assert response.json()["valid"] is False
+    deep = b'{"FatturaElettronicaHeader": ' + b'{"x": ' * 5000 + b"{}" + b"}" * 5001
+    for path in (_invoices(tenant), "/v1/validate"):
+        response = tenant.key.post(path, content=deep, headers={"content-type": "application/json"})
+        assert response.status_code in (200, 422), response.text

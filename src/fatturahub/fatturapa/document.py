@@ -144,7 +144,7 @@ def from_json(data: bytes | str) -> Document:
     the schema's job: call `validate` on the result before trusting it."""
     try:
         raw = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidDocument.single(FORMAT, f"not valid JSON: {exc}") from None
     kind = SEMPLIFICATA if isinstance(raw, dict) and raw.get("versione") == "FSM10" else ORDINARIA
     try:

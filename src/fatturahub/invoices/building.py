@@ -20,6 +20,7 @@ from fatturahub.fatturapa import FatturaElettronica
 from fatturahub.fatturapa.totals import fill_invoice_totals
 from fatturahub.tenancy.models import Company
 
+ROOT = "/FatturaElettronica"
 PROGRESSIVO_PLACEHOLDER = "00000"  # replaced by the file's progressive when the name is reserved
 
 NumberFor = Callable[[date], Awaitable[str]]
@@ -57,12 +58,10 @@ def _present(values: dict[str, Any]) -> dict[str, Any]:
 async def from_json(raw: Any, company: Company, *, today: date, number_for: NumberFor) -> FatturaElettronica:
     """A complete ordinaria document from the ERP's (possibly partial) JSON."""
     if not isinstance(raw, dict):
-        raise InvalidInput(
-            "the invoice must be a JSON object", errors=[{"path": "", "message": "not an object"}]
-        )
+        raise _not_an_object(ROOT)
     raw = copy.deepcopy(raw)
-    header = raw.setdefault("FatturaElettronicaHeader", {})
-    transmission = header.setdefault("DatiTrasmissione", {})
+    header = _object(raw, "FatturaElettronicaHeader", ROOT)
+    transmission = _object(header, "DatiTrasmissione", f"{ROOT}/FatturaElettronicaHeader")
     transmission.setdefault("IdTrasmittente", {"IdPaese": "IT", "IdCodice": transmitter_code(company)})
     transmission.setdefault("ProgressivoInvio", PROGRESSIVO_PLACEHOLDER)
     transmission.setdefault("CodiceDestinatario", "0000000")
@@ -72,8 +71,8 @@ async def from_json(raw: Any, company: Company, *, today: date, number_for: Numb
     header.setdefault("CedentePrestatore", cedente(company))
     bodies = raw.get("FatturaElettronicaBody")
     raw["FatturaElettronicaBody"] = bodies if isinstance(bodies, list) else [bodies or {}]
-    for body in raw["FatturaElettronicaBody"]:
-        await _fill_general(body, today, number_for)
+    for number, body in enumerate(raw["FatturaElettronicaBody"], start=1):
+        await _fill_general(body, f"{ROOT}/FatturaElettronicaBody[{number}]", today, number_for)
     try:
         return fill_invoice_totals(raw)
     except ValidationError as exc:
@@ -83,10 +82,10 @@ async def from_json(raw: Any, company: Company, *, today: date, number_for: Numb
         ) from None
 
 
-async def _fill_general(body: Any, today: date, number_for: NumberFor) -> None:
+async def _fill_general(body: Any, path: str, today: date, number_for: NumberFor) -> None:
     if not isinstance(body, dict):
-        return  # the model validation reports it
-    general = body.setdefault("DatiGenerali", {}).setdefault("DatiGeneraliDocumento", {})
+        raise _not_an_object(path)
+    general = _object(_object(body, "DatiGenerali", path), "DatiGeneraliDocumento", f"{path}/DatiGenerali")
     general.setdefault("TipoDocumento", "TD01")
     general.setdefault("Divisa", "EUR")
     general.setdefault("Data", today.isoformat())
@@ -98,8 +97,23 @@ async def _fill_general(body: Any, today: date, number_for: NumberFor) -> None:
         general["Numero"] = await number_for(issued)
 
 
+def _object(parent: dict[str, Any], key: str, path: str) -> dict[str, Any]:
+    """`parent[key]`, created empty when absent; anything but a JSON object is refused."""
+    value = parent.setdefault(key, {})
+    if not isinstance(value, dict):
+        raise _not_an_object(f"{path}/{key}")
+    return value
+
+
+def _not_an_object(path: str) -> InvalidInput:
+    return InvalidInput(
+        "the invoice does not have the FatturaPA structure",
+        errors=[{"path": path, "message": "must be a JSON object", "code": "00200"}],
+    )
+
+
 def _path(location: tuple[Any, ...]) -> str:
-    path = "/FatturaElettronica"
+    path = ROOT
     for step in location:
         path += f"[{step + 1}]" if isinstance(step, int) else f"/{step}"
     return path

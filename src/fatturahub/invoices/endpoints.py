@@ -54,7 +54,7 @@ async def _incoming(request: Request) -> service.Incoming:
     if content_type == "application/json":
         try:
             return service.Incoming(json=json.loads(data))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise InvalidInput("not valid JSON", errors=[{"path": "", "message": str(exc)}]) from None
     if content_type in FILE_TYPES:
         return service.Incoming(file=data)
