@@ -246,3 +246,35 @@ def test_a_ready_xml_file_is_sent_as_it_is(erp):
     sent = client.get(f"/v1/companies/{company_id}/invoices/{delivered['id']}/file")
     assert sent.headers["content-type"] == "application/pkcs7-mime"  # signed with the company's key
     assert delivered["numero"] == "XML-2"
+
+
+def test_an_unreadable_notification_is_kept_verbatim_and_moves_nothing(stack, erp):
+    url, _, _, _ = stack
+    invoice = _send(erp, minimal_invoice())
+    delivered = _wait(erp, invoice, "delivered")
+    stem = delivered["file_name"].split(".")[0]
+    garbage = b"<RicevutaConsegna>not what SDI sends</RicevutaConsegna>"
+    body = soap.body_element(
+        soap.TRASMISSIONE_TYPES,
+        "notificaScarto",
+        [
+            ("IdentificativoSdI", delivered["identificativo_sdi"]),
+            ("NomeFile", f"{stem}_NS_009.xml"),
+            ("File", garbage),
+        ],
+    )
+    for _ in range(2):  # SDI hears "taken" and a repeat is not kept twice
+        answer = httpx.post(
+            f"{url}/sdi/TrasmissioneFatture",
+            content=soap.envelope(body),
+            headers={"content-type": soap.SOAP_CONTENT_TYPE},
+        )
+        assert answer.status_code == 202, answer.text
+    after = _wait(erp, invoice, "delivered")
+    kept = [n for n in after["notifications"] if n["file_name"] == f"{stem}_NS_009.xml"]
+    assert len(kept) == 1 and kept[0]["applied"] is False and "unreadable" in kept[0]["summary"]
+    client, company_id = erp
+    raw = client.get(
+        f"/v1/companies/{company_id}/invoices/{invoice['id']}/notifications/{kept[0]['id']}/file"
+    )
+    assert raw.content == garbage

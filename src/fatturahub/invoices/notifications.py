@@ -7,11 +7,13 @@ one that arrives out of order is kept and applied only if it moves the invoice f
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fatturahub.fatturapa.issues import FatturaPAError
 from fatturahub.fatturapa.naming import InvalidFileName, NotificationFileName
 from fatturahub.invoices import events
 from fatturahub.invoices.models import Invoice, Notification
@@ -19,6 +21,7 @@ from fatturahub.invoices.service import move
 from fatturahub.invoices.states import InvoiceState, Outcome, after
 from fatturahub.sdi.messages import notification_type, parse_message
 
+log = logging.getLogger("fatturahub.invoices")
 NAME_ALREADY_USED = "00002"  # NS for a file name SDI has seen: our retry of a file it already took
 
 
@@ -67,15 +70,32 @@ async def _match(session: AsyncSession, identificativo_sdi: str, file_name: str)
     )
 
 
+# The SOAP operation a notification came with, when its file cannot be read.
+TYPE_BY_OPERATION = {
+    "RicevutaConsegna": "RC",
+    "NotificaScarto": "NS",
+    "NotificaMancataConsegna": "MC",
+    "NotificaEsito": "NE",
+    "NotificaDecorrenzaTermini": "DT",
+    "AttestazioneTrasmissioneFattura": "AT",
+}
+
+
 async def record_notification(
-    session: AsyncSession, *, identificativo_sdi: str, file_name: str, content: bytes
+    session: AsyncSession, *, operation: str, identificativo_sdi: str, file_name: str, content: bytes
 ) -> Notification | None:
-    """Keep and apply one notification; None when this very file was already recorded."""
+    """Keep and apply one notification; None when this very file was already recorded.
+
+    A file we cannot read is still kept verbatim (and the ERP told), but it moves nothing:
+    refusing it would only make SDI deliver it again, forever."""
     if await session.scalar(select(Notification.id).where(Notification.file_name == file_name)):
         return None
-    message = parse_message(content)
-    type_code = str(notification_type(message))
-    summary = _summary(message)
+    try:
+        message = parse_message(content)
+        type_code, summary = str(notification_type(message)), _summary(message)
+    except FatturaPAError as exc:
+        log.warning("unreadable SDI notification %s kept as it is: %s", file_name, exc)
+        message, type_code, summary = None, TYPE_BY_OPERATION[operation], {"unreadable": str(exc)}
     invoice = await _match(session, identificativo_sdi, file_name)
     notification = Notification(
         invoice_id=invoice.id if invoice else None,
@@ -87,7 +107,8 @@ async def record_notification(
     )
     session.add(notification)
     if invoice is not None:
-        notification.applied = await _apply(session, invoice, type_code, summary, identificativo_sdi)
+        if message is not None:
+            notification.applied = await _apply(session, invoice, type_code, summary, identificativo_sdi)
         await events.publish_invoice(
             session,
             invoice,
@@ -129,6 +150,10 @@ class NotificationRecorder:
     ) -> None:
         async with self.sessions() as session:
             await record_notification(
-                session, identificativo_sdi=identificativo_sdi, file_name=file_name, content=content
+                session,
+                operation=operation,
+                identificativo_sdi=identificativo_sdi,
+                file_name=file_name,
+                content=content,
             )
             await session.commit()
