@@ -3,6 +3,7 @@
 from fatturahub.fatturapa.document import (
     Document,
     Reading,
+    checked_xml,
     from_json,
     parse,
     read,
@@ -32,6 +33,7 @@ __all__ = [
     "Reading",
     "UnreadableInput",
     "UnsupportedVersion",
+    "checked_xml",
     "from_json",
     "parse",
     "read",

@@ -168,7 +168,17 @@ def to_tree(document: Document) -> etree._ElementTree:
 
 
 def serialize(document: Document) -> bytes:
-    return etree.tostring(to_tree(document), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return _xml(to_tree(document))
+
+
+def checked_xml(document: Document) -> tuple[bytes, list[Issue]]:
+    """The XML of a document and its schema issues, from one tree (serialize + validate)."""
+    tree = to_tree(document)
+    return _xml(tree), schemas.validate(tree, kind_of(tree.getroot()).xsd)
+
+
+def _xml(tree: etree._ElementTree) -> bytes:
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def validate(document: Document | bytes, *, lenient: bool = False) -> list[Issue]:

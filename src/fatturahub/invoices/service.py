@@ -73,7 +73,10 @@ async def _document(
             return f"{value}/{sezionale}" if sezionale else str(value)
 
         document = await building.from_json(incoming.json, company, today=today, number_for=number_for)
-        return document, fatturapa.serialize(document), "json", None
+        xml, schema_issues = fatturapa.checked_xml(document)
+        if schema_issues:
+            raise _invalid(schema_issues)
+        return document, xml, "json", None
     try:
         reading = fatturapa.read(incoming.file)
     except FatturaPAError as exc:
@@ -119,10 +122,7 @@ async def _taken_keys(
 async def _sdi_checks(
     session: AsyncSession, company: Company, document: fatturapa.Document, today: date, lang: str
 ) -> None:
-    """The schema, then SDI's controls with 00404 against the company's own invoices."""
-    schema_issues = fatturapa.validate(document)
-    if schema_issues:
-        raise _invalid(schema_issues)
+    """SDI's controls, with 00404 against the company's own invoices (the schema passed already)."""
     # a draft with the same number would collide when both are sent: say so now
     existing = await _taken_keys(session, company.id, _keys(document), drafts=True)
     report = check(
