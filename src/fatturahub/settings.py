@@ -6,7 +6,7 @@ import secrets
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EMBEDDED_DIR = Path("var")
@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     default_storage_quota_bytes: int = Field(default=10 * 1024**3, ge=0)
     log_level: str = "INFO"
 
+    _signing_key: str | None = PrivateAttr(default=None)
+
     @property
     def sandbox_endpoint(self) -> str:
         return self.sandbox_url or f"{self.public_url.rstrip('/')}/sandbox/SdIRiceviFile"
@@ -89,15 +91,22 @@ class Settings(BaseSettings):
         return self
 
     def signing_key(self) -> str:
-        """The token signing key; on the embedded default, one generated once under var/."""
-        if self.secret_key is not None:
-            return self.secret_key.get_secret_value()
-        path = EMBEDDED_DIR / "secret_key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        """The token signing key; on the embedded default, one generated once under var/.
+        Read once: it is needed on every authenticated request."""
+        if self._signing_key is None:
+            self._signing_key = (
+                self.secret_key.get_secret_value() if self.secret_key is not None else _embedded_key()
+            )
+        return self._signing_key
+
+
+def _embedded_key() -> str:
+    path = EMBEDDED_DIR / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 @cache
