@@ -9,7 +9,6 @@ that it already has it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,9 +26,7 @@ from fatturahub.settings import Settings
 from fatturahub.storage import LocalStorage
 from fatturahub.tenancy.models import Company
 from fatturahub.worker.models import Job
-from fatturahub.worker.runner import RetryLater
-
-Handler = Callable[[AsyncSession, Job], Awaitable[None]]
+from fatturahub.worker.runner import Handler, RetryLater
 
 
 def handlers(settings: Settings) -> dict[str, Handler]:

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 from stdnum.it import codicefiscale, iva
 
 from fatturahub.fatturapa.model.ordinaria import Contatti, Indirizzo, IscrizioneREA, RegimeFiscale
@@ -217,24 +217,16 @@ class DelegationCreate(Body):
     company_id: uuid.UUID
     grantee_account_id: uuid.UUID
     levels: LevelsIn
-    starts_at: datetime | None = Field(default=None, description="default: now")
-    ends_at: datetime | None = None
+    # timestamps need a timezone (e.g. 2026-01-01T00:00:00Z): a window is a moment, not a wall clock
+    starts_at: AwareDatetime | None = Field(default=None, description="default: now")
+    ends_at: AwareDatetime | None = None
     note: str = Field(default="", max_length=500)
-
-    @field_validator("starts_at", "ends_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("timestamps need a timezone (e.g. 2026-01-01T00:00:00Z)")
-        return value
 
 
 class DelegationUpdate(Body):
     levels: LevelsIn | None = None
-    ends_at: datetime | None = None
+    ends_at: AwareDatetime | None = None
     note: str | None = Field(default=None, max_length=500)
-
-    _aware = field_validator("ends_at")(DelegationCreate._aware.__func__)
 
 
 class DelegationOut(Out):
