@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+from tests.support.pki import self_signed
 
 from fatturahub.fatturapa.signature import Signer
 
@@ -64,19 +65,7 @@ def password() -> bytes:
 @pytest.fixture(scope="session")
 def ca() -> CA:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "FatturaHub Test CA")])
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - dt.timedelta(days=3650))
-        .not_valid_after(NOW + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    return CA(key, certificate)
+    return CA(key, self_signed("FatturaHub Test CA", key, days=3650, ca=True))
 
 
 @pytest.fixture(scope="session")

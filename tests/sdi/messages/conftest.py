@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import XMLSigner, methods
+from tests.support.pki import self_signed
 
 OFFICIAL = Path(__file__).parents[2] / "data" / "official" / "messaggi"
 
@@ -30,18 +28,7 @@ def official() -> Callable[[str], bytes]:
 @pytest.fixture(scope="session")
 def certificate_and_key() -> tuple[bytes, bytes]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "FatturaHub test SDI")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    certificate = self_signed("FatturaHub test SDI", key, days=1)
     return (
         certificate.public_bytes(serialization.Encoding.PEM),
         key.private_bytes(
