@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import socket
 import time
 import uuid
 
@@ -17,18 +16,12 @@ from fastapi import FastAPI, Request, Response
 from tests.service.conftest import company_body, login, with_key
 from tests.service.test_invoices import minimal_invoice
 from tests.support.cms import pkcs12_bundle
-from tests.support.server import BACKENDS, OPERATOR_TOKEN, database, running_server, serving
+from tests.support.server import BACKENDS, OPERATOR_TOKEN, database, free_port, running_server, serving
 
 from fatturahub.sdi import soap
 
 PA_OFFICE = "UFY9MH"
 UNREACHABLE = "ZZZZZZZ"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Receiver:
@@ -55,7 +48,7 @@ class Receiver:
 @pytest.fixture(scope="module", params=BACKENDS)
 def stack(request, tmp_path_factory):
     """Our server with its worker and the built-in sandbox, and a webhook receiver."""
-    port = _free_port()
+    port = free_port()
     public_url = f"http://127.0.0.1:{port}"
     receiver = Receiver()
     with database(request.param, tmp_path_factory.mktemp("e2e")) as base, serving(receiver.app) as hooks:

@@ -11,10 +11,10 @@ from collections import defaultdict
 
 import httpx
 import pytest
-from tests.e2e.test_active_cycle import _free_port, _wait
+from tests.e2e.test_active_cycle import _wait
 from tests.service.conftest import company_body, login, with_key
 from tests.service.test_invoices import minimal_invoice
-from tests.support.server import BACKENDS, OPERATOR_TOKEN, database, running_server
+from tests.support.server import BACKENDS, OPERATOR_TOKEN, database, free_port, running_server
 
 INVOICES = 24
 
@@ -22,7 +22,7 @@ INVOICES = 24
 @pytest.fixture(params=BACKENDS)
 def deployment(request, tmp_path):
     """A server that runs no worker itself (as in production), its sandbox, and a worker command."""
-    port = _free_port()
+    port = free_port()
     with database(request.param, tmp_path) as base:
         settings = base.model_copy(
             update={

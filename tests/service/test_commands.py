@@ -5,18 +5,14 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.support.server import free_port
 
 
 def _env(tmp_path, **extra: str) -> dict[str, str]:
@@ -38,107 +34,79 @@ def _fatturahub(*args: str, env: dict[str, str], cwd) -> subprocess.CompletedPro
     )
 
 
+def _create_account(
+    name: str, email: str, password_env: str, *, env, cwd
+) -> subprocess.CompletedProcess[str]:
+    return _fatturahub(
+        "admin",
+        "create-account",
+        "--name",
+        name,
+        "--email",
+        email,
+        "--password-env",
+        password_env,
+        env=env,
+        cwd=cwd,
+    )
+
+
 def test_db_upgrade_and_create_account(tmp_path):
     env = _env(tmp_path, OWNER_PASSWORD="a long enough password")
     assert _fatturahub("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-    created = _fatturahub(
-        "admin",
-        "create-account",
-        "--name",
-        "Studio",
-        "--email",
-        "studio@example.com",
-        "--password-env",
-        "OWNER_PASSWORD",
-        env=env,
-        cwd=tmp_path,
-    )
+    created = _create_account("Studio", "studio@example.com", "OWNER_PASSWORD", env=env, cwd=tmp_path)
     assert created.returncode == 0, created.stderr
     ids = json.loads(created.stdout)
     assert set(ids) == {"account_id", "user_id", "api_key"} and ids["api_key"].startswith("fh_")
-    again = _fatturahub(
-        "admin",
-        "create-account",
-        "--name",
-        "Studio",
-        "--email",
-        "studio@example.com",
-        "--password-env",
-        "OWNER_PASSWORD",
-        env=env,
-        cwd=tmp_path,
-    )
+    again = _create_account("Studio", "studio@example.com", "OWNER_PASSWORD", env=env, cwd=tmp_path)
     assert again.returncode == 1 and "already exists" in again.stderr and "Traceback" not in again.stderr
-    missing = _fatturahub(
-        "admin",
-        "create-account",
-        "--name",
-        "X",
-        "--email",
-        "x@example.com",
-        "--password-env",
-        "NOT_SET",
-        env=env,
-        cwd=tmp_path,
-    )
+    missing = _create_account("X", "x@example.com", "NOT_SET", env=env, cwd=tmp_path)
     assert missing.returncode == 2
 
 
-def test_serve_prints_demo_credentials_once_and_they_work(tmp_path):
-    port = _free_port()
-    env = _env(tmp_path)
+@contextmanager
+def _serving(env: dict[str, str], cwd, port: int) -> Iterator[dict[str, str]]:
+    """`fatturahub serve` until ready; stopped with SIGTERM on exit, its stderr in the dict."""
     process = subprocess.Popen(
         [sys.executable, "-m", "fatturahub.cli", "serve", "--port", str(port)],
         env=env,
-        cwd=tmp_path,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    output: dict[str, str] = {}
     try:
-        base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{base}/readyz").status_code == 200:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=30)
+        yield output
     finally:
+        process.send_signal(signal.SIGTERM)
+        _, output["stderr"] = process.communicate(timeout=30)
+        output["returncode"] = str(process.returncode)
         process.kill()
+
+
+def test_serve_prints_demo_credentials_once_and_they_work(tmp_path):
+    port, env = free_port(), _env(tmp_path)
+    base = f"http://127.0.0.1:{port}"
+    with _serving(env, tmp_path, port) as first:
+        pass
+    stderr = first["stderr"]
     key = next(line.split()[-1] for line in stderr.splitlines() if line.strip().startswith("API key"))
     assert f"curl -H 'Authorization: Bearer {key}' {base}/v1/me" in stderr
     # a graceful stop (uvicorn then re-raises SIGTERM, so the exit status is the signal's)
-    assert "Finished server process" in stderr and process.returncode in (0, -signal.SIGTERM)
-    assert any(
-        json.loads(line).get("logger", "").startswith("uvicorn")
-        for line in stderr.splitlines()
-        if line.startswith("{")
-    )
+    assert "Finished server process" in stderr and int(first["returncode"]) in (0, -signal.SIGTERM)
+    logs = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    assert any(entry.get("logger", "").startswith("uvicorn") for entry in logs)
 
-    second = subprocess.Popen(
-        [sys.executable, "-m", "fatturahub.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        me = None
-        while time.monotonic() < deadline:
-            try:
-                me = httpx.get(f"http://127.0.0.1:{port}/v1/me", headers={"Authorization": f"Bearer {key}"})
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        second.send_signal(signal.SIGTERM)
-        _, stderr_again = second.communicate(timeout=30)
-    finally:
-        second.kill()
-    assert me is not None and me.status_code == 200
+    with _serving(env, tmp_path, port) as second:
+        me = httpx.get(f"{base}/v1/me", headers={"Authorization": f"Bearer {key}"})
+    assert me.status_code == 200
     assert me.json()["companies"][0]["denominazione"] == "DEMO SRL"
-    assert "API key" not in stderr_again  # shown once
+    assert "API key" not in second["stderr"]  # shown once

@@ -196,7 +196,10 @@ def test_the_storage_quota_is_shared_by_the_account_and_enforced(make_tenant, op
 
 
 MALFORMED = [
-    [], "text", 1, None,
+    [],
+    "text",
+    1,
+    None,
     {"FatturaElettronicaHeader": "x"},
     {"FatturaElettronicaHeader": {"DatiTrasmissione": []}},
     {"FatturaElettronicaHeader": {"DatiTrasmissione": {"CodiceDestinatario": 7}}},
@@ -206,12 +209,40 @@ MALFORMED = [
     {"FatturaElettronicaBody": [{"DatiGenerali": {"DatiGeneraliDocumento": []}}]},
     {"FatturaElettronicaBody": [{"DatiGenerali": {"DatiGeneraliDocumento": {"Data": "nope"}}}]},
     {"versione": "FPX99"},
-    {"FatturaElettronicaBody": [{"DatiBeniServizi": {"DettaglioLinee": [
-        {"NumeroLinea": 1, "Descrizione": "x", "PrezzoUnitario": "1e999999", "PrezzoTotale": "NaN",
-         "AliquotaIVA": "22.00"}]}}]},
-    {"FatturaElettronicaBody": [{"DatiBeniServizi": {"DettaglioLinee": [
-        {"NumeroLinea": 1, "Descrizione": "€ 😀", "PrezzoUnitario": "1.00", "PrezzoTotale": "1.00",
-         "AliquotaIVA": "22.00"}]}}]},
+    {
+        "FatturaElettronicaBody": [
+            {
+                "DatiBeniServizi": {
+                    "DettaglioLinee": [
+                        {
+                            "NumeroLinea": 1,
+                            "Descrizione": "x",
+                            "PrezzoUnitario": "1e999999",
+                            "PrezzoTotale": "NaN",
+                            "AliquotaIVA": "22.00",
+                        }
+                    ]
+                }
+            }
+        ]
+    },
+    {
+        "FatturaElettronicaBody": [
+            {
+                "DatiBeniServizi": {
+                    "DettaglioLinee": [
+                        {
+                            "NumeroLinea": 1,
+                            "Descrizione": "€ 😀",
+                            "PrezzoUnitario": "1.00",
+                            "PrezzoTotale": "1.00",
+                            "AliquotaIVA": "22.00",
+                        }
+                    ]
+                }
+            }
+        ]
+    },
 ]
 
 

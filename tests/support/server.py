@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import threading
 import time
 import uuid
@@ -65,6 +66,13 @@ async def _postgres(statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
+
+
+def free_port() -> int:
+    """A port nobody listens on now (for a server that must know its URL before it starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @contextmanager
