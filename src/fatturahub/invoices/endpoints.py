@@ -8,13 +8,12 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from sqlalchemy import select
 
 from fatturahub.api.deps import PrincipalDep, SessionDep, SettingsDep, company_access
-from fatturahub.errors import InvalidInput, NotFound
+from fatturahub.errors import InvalidInput
 from fatturahub.fatturapa.render import render_html
 from fatturahub.invoices import schemas, service
-from fatturahub.invoices.models import Invoice, Notification
+from fatturahub.invoices.models import Invoice
 from fatturahub.invoices.states import InvoiceState
 from fatturahub.settings import Settings
 from fatturahub.storage import LocalStorage
@@ -158,20 +157,13 @@ async def list_invoices(
     return schemas.InvoicePage(items=[_out(i) for i in page.items], next_cursor=page.next_cursor)
 
 
-async def _notifications(session: SessionDep, invoice: Invoice) -> list[Notification]:
-    query = (
-        select(Notification).where(Notification.invoice_id == invoice.id).order_by(Notification.created_at)
-    )
-    return list(await session.scalars(query))
-
-
 @router.get("/companies/{company_id}/invoices/{invoice_id}", response_model=schemas.InvoiceDetail)
 async def get_invoice(
     invoice_id: uuid.UUID, session: SessionDep, access: InvoicesRead
 ) -> schemas.InvoiceDetail:
     invoice = await service.get_invoice(session, access, invoice_id)
     notifications = [
-        schemas.NotificationOut.model_validate(n) for n in await _notifications(session, invoice)
+        schemas.NotificationOut.model_validate(n) for n in await service.notifications_of(session, invoice)
     ]
     return schemas.InvoiceDetail(**_out(invoice).model_dump(), notifications=notifications)
 
@@ -228,7 +220,9 @@ async def list_notifications(
     invoice_id: uuid.UUID, session: SessionDep, access: InvoicesRead
 ) -> list[schemas.NotificationOut]:
     invoice = await service.get_invoice(session, access, invoice_id)
-    return [schemas.NotificationOut.model_validate(n) for n in await _notifications(session, invoice)]
+    return [
+        schemas.NotificationOut.model_validate(n) for n in await service.notifications_of(session, invoice)
+    ]
 
 
 @router.get(
@@ -240,9 +234,7 @@ async def notification_file(
 ) -> Response:
     """The notification file exactly as SDI sent it."""
     invoice = await service.get_invoice(session, access, invoice_id)
-    notification = await session.get(Notification, notification_id)
-    if notification is None or notification.invoice_id != invoice.id:
-        raise NotFound(f"notification {notification_id} not found")
+    notification = await service.get_notification(session, invoice, notification_id)
     return Response(
         notification.content,
         media_type="application/xml",

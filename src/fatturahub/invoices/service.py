@@ -26,7 +26,7 @@ from fatturahub.fatturapa.issues import FatturaPAError, Issue
 from fatturahub.fatturapa.naming import Extension, invoice_file_name
 from fatturahub.fatturapa.signature import Signer, sign_cades, sign_xades
 from fatturahub.invoices import building, counters, events
-from fatturahub.invoices.models import Invoice, InvoiceKey
+from fatturahub.invoices.models import Invoice, InvoiceKey, Notification
 from fatturahub.invoices.states import COUNTS_AS_ISSUED, InvoiceState
 from fatturahub.storage import LocalStorage
 from fatturahub.tenancy.models import Company
@@ -296,6 +296,22 @@ async def get_invoice(session: AsyncSession, access: CompanyAccess, invoice_id: 
     if invoice is None or invoice.company_id != access.company_id:
         raise NotFound(f"invoice {invoice_id} not found")
     return invoice
+
+
+async def notifications_of(session: AsyncSession, invoice: Invoice) -> list[Notification]:
+    query = (
+        select(Notification).where(Notification.invoice_id == invoice.id).order_by(Notification.created_at)
+    )
+    return list(await session.scalars(query))
+
+
+async def get_notification(
+    session: AsyncSession, invoice: Invoice, notification_id: uuid.UUID
+) -> Notification:
+    notification = await session.get(Notification, notification_id)
+    if notification is None or notification.invoice_id != invoice.id:
+        raise NotFound(f"notification {notification_id} not found")
+    return notification
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from fatturahub.api.deps import OperatorDep, PrincipalDep, SessionDep, SettingsD
 from fatturahub.db.base import utcnow
 from fatturahub.errors import InvalidInput
 from fatturahub.tenancy import schemas
-from fatturahub.tenancy.access import accessible_companies
 from fatturahub.tenancy.models import ApiKey, Company, Delegation
 from fatturahub.tenancy.permissions import Area, Level, levels_json
 from fatturahub.tenancy.principal import CompanyAccess
@@ -82,10 +81,9 @@ async def token(
 @router.get("/me", response_model=schemas.MeOut, tags=["auth"])
 async def me(session: SessionDep, principal: PrincipalDep) -> schemas.MeOut:
     account = await accounts.get_account(session, principal)
-    accesses = await accessible_companies(session, principal)
     user = await accounts.get_user(session, principal, principal.user_id) if principal.user_id else None
-    key = await session.get(ApiKey, principal.api_key_id) if principal.api_key_id else None
-    listed = [company_out(await session.get_one(Company, cid), a) for cid, a in accesses.items()]
+    key = await api_keys.own_key(session, principal)
+    listed = [company_out(c, a) for c, a in await companies.visible_companies(session, principal)]
     return schemas.MeOut(
         account=schemas.AccountOut.model_validate(account),
         user=schemas.UserOut.model_validate(user) if user else None,

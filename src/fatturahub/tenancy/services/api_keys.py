@@ -70,3 +70,8 @@ async def revoke_api_key(session: AsyncSession, principal: Principal, key_id: uu
         key.revoked_at = utcnow()
         record(session, principal, action="api_key.revoked", target=key)
     return key
+
+
+async def own_key(session: AsyncSession, principal: Principal) -> ApiKey | None:
+    """The key the principal authenticated with, if it is a key."""
+    return await session.get(ApiKey, principal.api_key_id) if principal.api_key_id else None

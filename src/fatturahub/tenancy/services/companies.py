@@ -63,6 +63,15 @@ async def list_companies(
     return Page([(c, accesses[c.id]) for c in page.items], page.next_cursor)
 
 
+async def visible_companies(
+    session: AsyncSession, principal: Principal
+) -> list[tuple[Company, CompanyAccess]]:
+    """Every company the principal sees, with its access, in one query."""
+    accesses = await accessible_companies(session, principal)
+    rows = await session.scalars(select(Company).where(Company.id.in_(accesses)).order_by(Company.created_at))
+    return [(company, accesses[company.id]) for company in rows]
+
+
 async def get_company(session: AsyncSession, access: CompanyAccess) -> Company:
     return await session.get_one(Company, access.company_id)
 
