@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fatturahub.errors import InvalidInput
 
 T = TypeVar("T")
-MAX_LIMIT = 200
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Which companies a principal may see, and at which levels: the one scoping every query uses.
 
-Repositories of company-scoped data take a `CompanyAccess` (or the ids from `visible_company_ids`)
-rather than a raw company id, so a query cannot forget whose data it reads.
+Repositories of company-scoped data take a `CompanyAccess` rather than a raw company id, so a
+query cannot forget whose data it reads.
 """
 
 from __future__ import annotations
@@ -63,12 +63,6 @@ async def require_company(
         raise Forbidden(f"{area.value}: {level.label} level required on this company")
     return access
 
-
-async def visible_company_ids(
-    session: AsyncSession, principal: Principal, area: Area, level: Level = Level.READ
-) -> list[uuid.UUID]:
-    accesses = await accessible_companies(session, principal)
-    return [cid for cid, access in accesses.items() if access.allows(area, level)]
 
 
 Grant = tuple[uuid.UUID, Levels, uuid.UUID | None]  # owner account, levels, delegation
