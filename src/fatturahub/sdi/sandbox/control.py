@@ -5,7 +5,6 @@ JSON in and out; errors are RFC 9457 problem+json like the rest of FatturaHub.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -25,11 +24,8 @@ IdentificativoSdI = Annotated[int, Path(ge=1, le=10**12 - 1)]
 router = APIRouter(prefix="/control", tags=["control"])
 
 
-@dataclass
 class DeliveriesPending(ServiceError):
-    type: str = field(default="deliveries-pending", init=False)
-    status: int = field(default=504, init=False)
-    title: str = field(default="Deliveries still pending", init=False)
+    type, status, title = "deliveries-pending", 504, "Deliveries still pending"
 
 
 class ErrorView(BaseModel):
