@@ -1,0 +1,3 @@
+from fatturahub.cli import main
+
+main()
