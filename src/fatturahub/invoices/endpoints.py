@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fatturahub.api.deps import PrincipalDep, SessionDep, SettingsDep, company_access
 from fatturahub.errors import InvalidInput
 from fatturahub.fatturapa.render import render_html
-from fatturahub.invoices import schemas, service
+from fatturahub.invoices import checks, schemas, sending, service
 from fatturahub.invoices.models import Invoice
 from fatturahub.invoices.states import InvoiceState
 from fatturahub.settings import Settings
@@ -69,8 +69,8 @@ def _language(request: Request) -> str:
     return "en" if request.headers.get("accept-language", "it").lower().startswith("en") else "it"
 
 
-def _services(settings: Settings, request: Request) -> service.Services:
-    return service.Services(LocalStorage(settings.storage_path), settings.signing_key(), _language(request))
+def _services(settings: Settings, request: Request) -> sending.Services:
+    return sending.Services(LocalStorage(settings.storage_path), settings.signing_key(), _language(request))
 
 
 def _out(invoice: Invoice) -> schemas.InvoiceOut:
@@ -131,7 +131,7 @@ async def create_invoice(
 async def validate(request: Request, principal: PrincipalDep) -> schemas.ValidationReport:
     """SDI's checks on a complete invoice (JSON, XML or .p7m), without storing anything."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    issues = service.preview(
+    issues = checks.preview(
         await _body(request), is_json=content_type == "application/json", lang=_language(request)
     )
     return schemas.ValidationReport(valid=not issues, errors=[i.as_dict() for i in issues])
@@ -179,7 +179,7 @@ async def send_invoice(
 ) -> schemas.InvoiceOut:
     """Send a draft: its file name is reserved and it is queued for the company's SDI channel."""
     invoice = await service.get_invoice(session, access, invoice_id)
-    await service.queue_for_sending(
+    await sending.queue_for_sending(
         session, principal, access, invoice, services=_services(settings, request)
     )
     return _out(invoice)

@@ -1,8 +1,6 @@
-"""Active-cycle use cases: create (validated as SDI will), list, read, queue for sending.
+"""Active-cycle use cases: create (checked as SDI will, see `checks`), read, list, move the state.
 
-Nothing is stored unless every SDI check passes. Sending reserves the file name and the
-ProgressivoInvio, signs, stores the file and queues the job in one transaction, before any
-network call: a retry always sends the same file under the same name.
+Nothing is stored unless every SDI check passes; sending is `sending.queue_for_sending`.
 """
 
 from __future__ import annotations
@@ -19,23 +17,17 @@ from fatturahub import fatturapa
 from fatturahub.audit.service import record
 from fatturahub.db.base import utcnow
 from fatturahub.db.pagination import Page, paginate
-from fatturahub.errors import Conflict, InvalidInput, NotFound
+from fatturahub.errors import NotFound
 from fatturahub.fatturapa import FatturaElettronicaSemplificata
-from fatturahub.fatturapa.controls import DuplicateKey, check, check_bytes, duplicate_key
-from fatturahub.fatturapa.issues import FatturaPAError, Issue
-from fatturahub.fatturapa.naming import Extension, invoice_file_name
-from fatturahub.fatturapa.signature import Signer, sign_cades, sign_xades
+from fatturahub.fatturapa.issues import FatturaPAError
 from fatturahub.invoices import building, counters, events
+from fatturahub.invoices.checks import duplicate_keys, invalid, sdi_checks
 from fatturahub.invoices.models import Invoice, InvoiceKey, Notification
-from fatturahub.invoices.states import COUNTS_AS_ISSUED, InvoiceState
-from fatturahub.storage import LocalStorage
+from fatturahub.invoices.sending import Services, queue_for_sending
+from fatturahub.invoices.states import InvoiceState
 from fatturahub.tenancy.models import Company
 from fatturahub.tenancy.principal import CompanyAccess, Principal
-from fatturahub.tenancy.sealing import unseal_certificate
 from fatturahub.tenancy.services.accounts import charge_storage
-from fatturahub.worker.queue import enqueue
-
-SEND_JOB = "invoice.send"
 
 
 @dataclass(frozen=True)
@@ -44,22 +36,6 @@ class Incoming:
 
     json: Any = None
     file: bytes | None = None
-
-
-@dataclass(frozen=True)
-class Services:
-    """What the use cases need from the outside, handed in by the request or job boundary."""
-
-    storage: LocalStorage
-    secret_key: str
-    lang: str = "it"
-
-
-def _invalid(issues: list[Issue]) -> InvalidInput:
-    return InvalidInput(
-        f"the invoice would be rejected by SDI ({len(issues)} problems)",
-        errors=[issue.as_dict() for issue in issues],
-    )
 
 
 async def _document(
@@ -75,65 +51,16 @@ async def _document(
         document = await building.from_json(incoming.json, company, today=today, number_for=number_for)
         xml, schema_issues = fatturapa.checked_xml(document)
         if schema_issues:
-            raise _invalid(schema_issues)
+            raise invalid(schema_issues)
         return document, xml, "json", None
     try:
         reading = fatturapa.read(incoming.file)
     except FatturaPAError as exc:
-        raise _invalid(exc.issues) from None
+        raise invalid(exc.issues) from None
     if reading.errors:
-        raise _invalid(reading.errors)
+        raise invalid(reading.errors)
     signed = "cades" in reading.envelopes
     return reading.document, reading.xml, "p7m" if signed else "xml", incoming.file if signed else None
-
-
-def _keys(document: fatturapa.Document) -> list[str]:
-    return sorted({_key_text(duplicate_key(document, body)) for body in document.FatturaElettronicaBody})
-
-
-def _key_text(key: DuplicateKey) -> str:
-    return f"{key.issuer}|{key.period}|{key.number}|{'NC' if key.credit_note else 'F'}"
-
-
-async def _taken_keys(
-    session: AsyncSession,
-    company_id: uuid.UUID,
-    keys: list[str],
-    *,
-    drafts: bool,
-    besides: uuid.UUID | None = None,
-) -> set[str]:
-    """Which of `keys` the company's other invoices already hold (drafts too, when asked)."""
-    states = COUNTS_AS_ISSUED | {InvoiceState.DRAFT} if drafts else COUNTS_AS_ISSUED
-    query = (
-        select(InvoiceKey.key)
-        .join(Invoice, Invoice.id == InvoiceKey.invoice_id)
-        .where(
-            InvoiceKey.company_id == company_id,
-            InvoiceKey.key.in_(keys),
-            Invoice.state.in_([s.value for s in states]),
-        )
-    )
-    if besides is not None:
-        query = query.where(Invoice.id != besides)
-    return set(await session.scalars(query))
-
-
-async def _sdi_checks(
-    session: AsyncSession, company: Company, document: fatturapa.Document, today: date, lang: str
-) -> None:
-    """SDI's controls, with 00404 against the company's own invoices (the schema passed already)."""
-    # a draft with the same number would collide when both are sent: say so now
-    existing = await _taken_keys(session, company.id, _keys(document), drafts=True)
-    report = check(
-        document,
-        receipt_date=today,
-        duplicates=lambda key: _key_text(key) in existing,
-        lang=lang,
-        schema_valid=True,
-    )
-    if report.issues:
-        raise _invalid(report.issues)
 
 
 def _summary(document: fatturapa.Document) -> dict[str, Any]:
@@ -173,7 +100,7 @@ async def create_invoice(
     company = await session.get_one(Company, access.company_id)
     today = utcnow().date()
     document, xml, origin, original = await _document(session, company, incoming, today, sezionale)
-    await _sdi_checks(session, company, document, today, services.lang)
+    await sdi_checks(session, company, document, today, services.lang)
     invoice = Invoice(
         account_id=company.account_id,
         company_id=company.id,
@@ -186,7 +113,7 @@ async def create_invoice(
     await charge_storage(session, company.account_id, len(xml) + len(original or b""))
     session.add(invoice)
     await session.flush()
-    for key in _keys(document):
+    for key in duplicate_keys(document):
         session.add(InvoiceKey(invoice_id=invoice.id, key=key, company_id=company.id))
     record(
         session,
@@ -200,95 +127,6 @@ async def create_invoice(
     if send:
         await queue_for_sending(session, principal, access, invoice, services=services)
     return invoice
-
-
-async def queue_for_sending(
-    session: AsyncSession,
-    principal: Principal,
-    access: CompanyAccess,
-    invoice: Invoice,
-    *,
-    services: Services,
-) -> Invoice:
-    """Reserve the file name, sign, store the file and queue the job: all before the network."""
-    if invoice.state != InvoiceState.DRAFT:
-        raise Conflict(f"invoice is {invoice.state}, only drafts can be sent")
-    company = await session.get_one(Company, invoice.company_id)
-    await _ensure_not_issued_twice(session, invoice)
-    signer = _signer(company, services.secret_key)
-    if invoice.format == "FPA12" and signer is None and invoice.origin != "p7m":
-        raise InvalidInput(
-            "invoices to a public administration (FPA12) must be signed",
-            errors=[
-                {
-                    "path": "company.signing_certificate",
-                    "code": "00102",
-                    "message": "upload the company's signing certificate, or send a signed .p7m",
-                }
-            ],
-        )
-    code = building.transmitter_code(company)
-    counter = await counters.next_value(session, f"file:IT{code}")
-    name = invoice_file_name("IT", code, counter, _extension(invoice, signer, company))
-    if invoice.origin == "json":  # our own XML carries the file's progressive as ProgressivoInvio
-        invoice.document = _with_progressive(invoice.document, name.progressive)
-    content = invoice.original if invoice.origin == "p7m" else _signed(invoice.document, signer, company)
-    await charge_storage(session, invoice.account_id, len(content))
-    invoice.file_name = str(name)
-    invoice.file_key = services.storage.put(content)
-    invoice.file_sha256 = invoice.file_key
-    invoice.state = InvoiceState.QUEUED
-    invoice.queued_at = utcnow()
-    enqueue(session, SEND_JOB, {"invoice_id": str(invoice.id)})
-    record(
-        session,
-        principal,
-        action="invoice.queued",
-        target=invoice,
-        access=access,
-        details={"file_name": invoice.file_name},
-    )
-    await events.publish_invoice(session, invoice, "invoice.state_changed", previous="draft")
-    return invoice
-
-
-async def _ensure_not_issued_twice(session: AsyncSession, invoice: Invoice) -> None:
-    """00404 again at sending time: another invoice with the same key may have gone out since."""
-    keys = list(await session.scalars(select(InvoiceKey.key).where(InvoiceKey.invoice_id == invoice.id)))
-    if await _taken_keys(session, invoice.company_id, keys, drafts=False, besides=invoice.id):
-        raise _invalid(
-            [
-                Issue(
-                    "00404",
-                    "/FatturaElettronica/FatturaElettronicaBody/DatiGenerali/DatiGeneraliDocumento/Numero",
-                    f"invoice {invoice.numero} of {invoice.data.year} was already issued",
-                )
-            ]
-        )
-
-
-def _signer(company: Company, secret_key: str) -> Signer | None:
-    if company.signing_certificate is None:
-        return None
-    pkcs12, password = unseal_certificate(secret_key, company.signing_certificate)
-    return Signer.from_pkcs12(pkcs12, password)
-
-
-def _extension(invoice: Invoice, signer: Signer | None, company: Company) -> Extension:
-    cades = invoice.origin == "p7m" or (signer is not None and company.signing_format != "xades")
-    return Extension.SIGNED if cades else Extension.XML
-
-
-def _signed(xml: bytes, signer: Signer | None, company: Company) -> bytes:
-    if signer is None:
-        return xml
-    return sign_xades(xml, signer) if company.signing_format == "xades" else sign_cades(xml, signer)
-
-
-def _with_progressive(xml: bytes, progressive: str) -> bytes:
-    document = fatturapa.parse(xml)
-    document.FatturaElettronicaHeader.DatiTrasmissione.ProgressivoInvio = progressive
-    return fatturapa.serialize(document)
 
 
 async def get_invoice(session: AsyncSession, access: CompanyAccess, invoice_id: uuid.UUID) -> Invoice:
@@ -344,20 +182,6 @@ async def list_invoices(
             or_(Invoice.customer_id == where.customer.upper(), Invoice.customer_name.ilike(pattern))
         )
     return await paginate(session, query, Invoice, limit=limit, cursor=cursor)
-
-
-def preview(data: bytes, *, is_json: bool, lang: str) -> list[Issue]:
-    """POST /v1/validate: SDI's checks on a complete invoice, storing and numbering nothing."""
-    if not is_json:
-        return check_bytes(data, receipt_date=utcnow().date(), lang=lang)
-    try:
-        document = fatturapa.from_json(data)
-    except FatturaPAError as exc:
-        return exc.issues
-    schema_issues = fatturapa.validate(document)
-    if schema_issues:
-        return schema_issues
-    return check(document, receipt_date=utcnow().date(), lang=lang, schema_valid=True).issues
 
 
 async def move(session: AsyncSession, invoice: Invoice, target: InvoiceState) -> bool:

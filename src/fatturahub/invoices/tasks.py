@@ -13,7 +13,8 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fatturahub.invoices.models import Invoice
-from fatturahub.invoices.service import SEND_JOB, move
+from fatturahub.invoices.sending import SEND_JOB
+from fatturahub.invoices.service import move
 from fatturahub.invoices.states import InvoiceState
 from fatturahub.sdi.channels import (
     ChannelConfigurationError,
