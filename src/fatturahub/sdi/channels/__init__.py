@@ -2,9 +2,11 @@
 
     channel = channel_for(company.channel, company.channel_settings, sandbox_url=...)
     acceptance = await channel.submit(Submission(file_name, content))
+    answer = await channel.send_outcome(OutcomeSubmission(ec_file_name, identificativo_sdi, ec))
 
-Both kinds speak SdIRiceviFile: "sandbox" is the built-in SDI simulator over plain HTTP,
-"sdicoop" is the real SDI over mutual TLS with the company's accredited client certificate.
+Both kinds speak SdIRiceviFile and SdIRiceviNotifica: "sandbox" is the built-in SDI simulator over
+plain HTTP, "sdicoop" is the real SDI over mutual TLS with the company's accredited client
+certificate.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from fatturahub.sdi.channels.base import (
     Acceptance,
     Channel,
     ChannelConfigurationError,
     ChannelError,
+    OutcomeAnswer,
+    OutcomeSubmission,
     Refused,
     Submission,
     TransportError,
@@ -27,7 +32,9 @@ from fatturahub.sdi.channels.sdicoop import DEFAULT_TIMEOUT, SdiCoopChannel
 SANDBOX = "sandbox"
 SDICOOP = "sdicoop"
 SDICOOP_REQUIRED = ("endpoint_url", "client_cert", "client_key")
-SDICOOP_OPTIONAL = ("ca_bundle", "timeout")
+SDICOOP_OPTIONAL = ("ca_bundle", "timeout", "outcome_endpoint_url")
+SANDBOX_RICEVI_FILE = "SdIRiceviFile"
+SANDBOX_RICEVI_NOTIFICA = "SdIRiceviNotifica"
 
 
 def channel_for(
@@ -38,10 +45,18 @@ def channel_for(
     Certificate paths in the settings are relative to `certificates_dir` (the operator puts each
     account's files there) and may not leave it: a tenant cannot point at another's key."""
     if kind == SANDBOX:
-        return SdiCoopChannel(sandbox_url)
+        return SdiCoopChannel(sandbox_url, outcome_endpoint_url=sandbox_outcome_url(sandbox_url))
     if kind == SDICOOP:
         return _sdicoop(settings, certificates_dir)
     raise ChannelConfigurationError(f"unknown channel {kind!r}: expected {SANDBOX!r} or {SDICOOP!r}")
+
+
+def sandbox_outcome_url(ricevi_file_url: str) -> str:
+    """The sandbox's SdIRiceviNotifica: it serves /SdIRiceviFile and /SdIRiceviNotifica side by
+    side, so the sibling of the SdIRiceviFile URL (its last path segment replaced)."""
+    parts = urlsplit(ricevi_file_url)
+    parent = parts.path.rstrip("/").rpartition("/")[0]
+    return urlunsplit(parts._replace(path=f"{parent}/{SANDBOX_RICEVI_NOTIFICA}", query="", fragment=""))
 
 
 def _sdicoop(settings: Mapping[str, Any], certificates_dir: Path) -> SdiCoopChannel:
@@ -51,12 +66,12 @@ def _sdicoop(settings: Mapping[str, Any], certificates_dir: Path) -> SdiCoopChan
     unknown = sorted(set(settings) - {*SDICOOP_REQUIRED, *SDICOOP_OPTIONAL})
     if unknown:
         raise ChannelConfigurationError(f"unknown sdicoop channel settings: {', '.join(unknown)}")
-    endpoint_url = _text(settings, "endpoint_url")
-    if not endpoint_url.startswith("https://"):
-        raise ChannelConfigurationError("sdicoop endpoint_url must be an https:// URL (SDI requires TLS)")
+    endpoint_url = _https(settings, "endpoint_url")
+    outcome_url = _https(settings, "outcome_endpoint_url") if settings.get("outcome_endpoint_url") else None
     ca_bundle = settings.get("ca_bundle")
     return SdiCoopChannel(
         endpoint_url,
+        outcome_endpoint_url=outcome_url,
         client_cert=_inside(certificates_dir, _text(settings, "client_cert")),
         client_key=_inside(certificates_dir, _text(settings, "client_key")),
         ca_bundle=_inside(certificates_dir, _text(settings, "ca_bundle")) if ca_bundle else None,
@@ -73,6 +88,13 @@ def _text(settings: Mapping[str, Any], name: str) -> str:
     return value
 
 
+def _https(settings: Mapping[str, Any], name: str) -> str:
+    url = _text(settings, name)
+    if not url.startswith("https://"):
+        raise ChannelConfigurationError(f"sdicoop {name} must be an https:// URL (SDI requires TLS)")
+    return url
+
+
 def _timeout(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ChannelConfigurationError(f"sdicoop setting timeout must be a number of seconds, not {value!r}")
@@ -84,11 +106,14 @@ __all__ = [
     "Channel",
     "ChannelConfigurationError",
     "ChannelError",
+    "OutcomeAnswer",
+    "OutcomeSubmission",
     "Refused",
     "SdiCoopChannel",
     "Submission",
     "TransportError",
     "channel_for",
+    "sandbox_outcome_url",
 ]
 
 

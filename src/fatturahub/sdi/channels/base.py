@@ -1,4 +1,5 @@
-"""What every SDI channel offers: submit one file, get SDI's acceptance or a clear reason why not."""
+"""What every SDI channel offers: submit one file, get SDI's acceptance or a clear reason why not;
+send a PA recipient's outcome (EC) on a received invoice, get SDI's answer (ES00/ES01/ES02)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,28 @@ class Acceptance:
             raise ValueError("received_at must be timezone-aware")
 
 
+@dataclass(frozen=True)
+class OutcomeSubmission:
+    """A recipient's outcome (NotificaEsitoCommittente, EC) on an invoice file SDI delivered."""
+
+    file_name: str  # the EC file name
+    identificativo_sdi: str  # of the received invoice file
+    content: bytes  # the NotificaEsitoCommittente file
+
+    def __post_init__(self) -> None:
+        if not FILE_NAME.fullmatch(self.file_name):
+            raise ValueError(f"file name {self.file_name!r} is not 9-50 characters of [a-zA-Z0-9_.]")
+
+
+@dataclass(frozen=True)
+class OutcomeAnswer:
+    """SDI's answer to an outcome: whether it took it, and why not (the SE file) when it did not."""
+
+    esito: str  # "ES00" not accepted (SE attached) | "ES01" accepted | "ES02" service unavailable
+    scarto_file_name: str | None
+    scarto: bytes | None  # the ScartoEsitoCommittente file, verbatim, when ES00
+
+
 class ChannelError(Exception):
     """A submission that did not end with an acceptance."""
 
@@ -63,3 +86,4 @@ class ChannelConfigurationError(ValueError):
 
 class Channel(Protocol):
     async def submit(self, submission: Submission) -> Acceptance: ...
+    async def send_outcome(self, outcome: OutcomeSubmission) -> OutcomeAnswer: ...

@@ -1,6 +1,7 @@
-"""SDICoop: submit a file to SDI's SdIRiceviFile web service (SOAP 1.1 over mutual TLS).
+"""SDICoop: submit a file to SDI's SdIRiceviFile web service, and a PA recipient's outcome (EC) to
+SDI's SdIRiceviNotifica (SOAP 1.1 over mutual TLS).
 
-The request goes out as plain SOAP with the file inline in base64, which SDI accepts; the answer
+Each request goes out as plain SOAP with the file inline in base64, which SDI accepts; the answer
 is read whether SDI sends it plain or as MTOM. Both are checked against the official XSD, so a
 contract mismatch shows up as an error here rather than as a missing IdentificativoSdI later.
 """
@@ -14,11 +15,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+from lxml import etree
 
 from fatturahub.sdi import soap
 from fatturahub.sdi.channels.base import (
     Acceptance,
     ChannelConfigurationError,
+    OutcomeAnswer,
+    OutcomeSubmission,
     Refused,
     Submission,
     TransportError,
@@ -28,6 +32,9 @@ from fatturahub.sdi.messages.base import ROME
 RICEVI_FILE_ACTION = "http://www.fatturapa.it/SdIRiceviFile/RiceviFile"
 REQUEST_ELEMENT = "fileSdIAccoglienza"
 ANSWER_ELEMENT = "rispostaSdIRiceviFile"
+NOTIFICA_ESITO_ACTION = "http://www.fatturapa.it/SdIRicezioneNotifiche/NotificaEsito"
+OUTCOME_REQUEST_ELEMENT = "fileSdI"  # SdIRiceviNotifica_v1.0.wsdl: NotificaEsito's input part
+OUTCOME_ANSWER_ELEMENT = "rispostaSdINotificaEsito"
 DEFAULT_TIMEOUT = 60.0
 REFUSAL_REASONS = {
     "EI01": "SDI refused the file: empty file (EI01, file vuoto)",
@@ -37,12 +44,14 @@ REFUSAL_REASONS = {
 
 
 class SdiCoopChannel:
-    """A client of one SdIRiceviFile endpoint: SDI's (https, client certificate) or the sandbox's."""
+    """A client of SDI's SdIRiceviFile and SdIRiceviNotifica endpoints (https, client certificate)
+    or the sandbox's. Without `outcome_endpoint_url` the channel only submits files."""
 
     def __init__(
         self,
         endpoint_url: str,
         *,
+        outcome_endpoint_url: str | None = None,
         client_cert: Path | None = None,
         client_key: Path | None = None,
         ca_bundle: Path | None = None,
@@ -51,24 +60,35 @@ class SdiCoopChannel:
         if timeout <= 0:
             raise ChannelConfigurationError(f"timeout must be positive, not {timeout}")
         self.endpoint_url = _checked_url(endpoint_url)
+        self.outcome_endpoint_url = _checked_url(outcome_endpoint_url) if outcome_endpoint_url else None
         self.timeout = timeout
         self._tls = _tls_context(
             client_cert, client_key, ca_bundle, _stamps(client_cert, client_key, ca_bundle)
         )
 
     async def submit(self, submission: Submission) -> Acceptance:
-        response = await self._post(request_envelope(submission))
+        response = await self._post(self.endpoint_url, RICEVI_FILE_ACTION, request_envelope(submission))
         return _acceptance(response)
 
-    async def _post(self, envelope: bytes) -> httpx.Response:
-        headers = {"Content-Type": soap.SOAP_CONTENT_TYPE, "SOAPAction": f'"{RICEVI_FILE_ACTION}"'}
+    async def send_outcome(self, outcome: OutcomeSubmission) -> OutcomeAnswer:
+        """NotificaEsito: SDI answers at once whether it takes the EC (ES01) or not (ES00 + SE)."""
+        if self.outcome_endpoint_url is None:
+            raise ChannelConfigurationError(
+                "no outcome_endpoint_url (SdIRiceviNotifica) in the channel settings: cannot send outcomes"
+            )
+        envelope = outcome_request_envelope(outcome)
+        response = await self._post(self.outcome_endpoint_url, NOTIFICA_ESITO_ACTION, envelope)
+        return _outcome_answer(response)
+
+    async def _post(self, url: str, action: str, envelope: bytes) -> httpx.Response:
+        headers = {"Content-Type": soap.SOAP_CONTENT_TYPE, "SOAPAction": f'"{action}"'}
         try:
             async with httpx.AsyncClient(verify=self._tls, timeout=self.timeout) as client:
-                return await client.post(self.endpoint_url, content=envelope, headers=headers)
+                return await client.post(url, content=envelope, headers=headers)
         except httpx.TimeoutException as exc:
-            raise TransportError(f"{self.endpoint_url}: no answer within {self.timeout:g}s") from exc
+            raise TransportError(f"{url}: no answer within {self.timeout:g}s") from exc
         except httpx.HTTPError as exc:
-            raise TransportError(f"{self.endpoint_url}: {type(exc).__name__}: {_reason(exc)}") from exc
+            raise TransportError(f"{url}: {type(exc).__name__}: {_reason(exc)}") from exc
 
 
 def _reason(error: BaseException) -> str:
@@ -86,15 +106,30 @@ def request_envelope(submission: Submission) -> bytes:
         REQUEST_ELEMENT,
         [("NomeFile", submission.file_name), ("File", submission.content)],
     )
+    return _checked_envelope(body, "RiceviFile")
+
+
+def outcome_request_envelope(outcome: OutcomeSubmission) -> bytes:
+    """The NotificaEsito request, checked against the XSD before it leaves."""
+    children: list[tuple[str, str | bytes]] = [
+        ("IdentificativoSdI", outcome.identificativo_sdi),
+        ("NomeFile", outcome.file_name),
+        ("File", outcome.content),
+    ]
+    body = soap.body_element(soap.RICEZIONE_TYPES, OUTCOME_REQUEST_ELEMENT, children)
+    return _checked_envelope(body, "NotificaEsito")
+
+
+def _checked_envelope(body: etree._Element, operation: str) -> bytes:
     try:
         soap.validate_body(body)
     except soap.SoapError as exc:
-        raise ValueError(f"cannot build a valid RiceviFile request: {exc}") from None
+        raise ValueError(f"cannot build a valid {operation} request: {exc}") from None
     return soap.envelope(body)
 
 
 def _acceptance(response: httpx.Response) -> Acceptance:
-    message = _answer(response)
+    message = _answer(response, soap.TRASMISSIONE_TYPES, ANSWER_ELEMENT)
     error = message.text("Errore")
     if error:
         raise Refused(error, REFUSAL_REASONS[error])  # the XSD allows only EI01-EI03
@@ -104,15 +139,30 @@ def _acceptance(response: httpx.Response) -> Acceptance:
         raise TransportError(f"unexpected RiceviFile answer: {exc}") from None
 
 
-def _answer(response: httpx.Response) -> soap.Message:
+def _outcome_answer(response: httpx.Response) -> OutcomeAnswer:
+    message = _answer(response, soap.RICEZIONE_TYPES, OUTCOME_ANSWER_ELEMENT)
+    esito = message.text("Esito") or ""  # the XSD allows only ES00, ES01, ES02
+    scarto = message.body.find("ScartoEsito")
+    if scarto is None:
+        if esito == "ES00":
+            raise TransportError("NotificaEsito answered ES00 without the ScartoEsito file")
+        return OutcomeAnswer(esito, None, None)
+    file = soap.Message(scarto)
+    try:
+        return OutcomeAnswer(esito, file.text("NomeFile"), file.binary("File"))
+    except soap.SoapError as exc:
+        raise TransportError(f"unexpected NotificaEsito answer: {exc}") from None
+
+
+def _answer(response: httpx.Response, namespace: str, element: str) -> soap.Message:
     try:
         message = soap.parse(response.content, response.headers.get("content-type"))
     except soap.SoapError as exc:
-        raise TransportError(f"SdIRiceviFile answered HTTP {response.status_code}: {exc}") from None
+        raise TransportError(f"SDI answered HTTP {response.status_code}: {exc}") from None
     if response.status_code != httpx.codes.OK:
-        raise TransportError(f"SdIRiceviFile answered HTTP {response.status_code}")
-    if (message.namespace, message.name) != (soap.TRASMISSIONE_TYPES, ANSWER_ELEMENT):
-        raise TransportError(f"unexpected RiceviFile answer element {message.body.tag}")
+        raise TransportError(f"SDI answered HTTP {response.status_code}")
+    if (message.namespace, message.name) != (namespace, element):
+        raise TransportError(f"unexpected answer element {message.body.tag}, expected {element}")
     return message
 
 

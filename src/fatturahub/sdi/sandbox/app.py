@@ -13,16 +13,21 @@ from starlette.types import Lifespan
 
 from fatturahub import __version__
 from fatturahub.api import errors
-from fatturahub.sdi.sandbox import control, ricevifile
+from fatturahub.sdi.sandbox import control, ricevifile, ricevinotifica
 from fatturahub.sdi.sandbox.config import SandboxConfig
 from fatturahub.sdi.sandbox.engine import Sandbox
 
 DESCRIPTION = """\
-A stand-in for SDI (Sistema di Interscambio) that runs the whole active cycle offline.
+A stand-in for SDI (Sistema di Interscambio) that runs the active and passive cycles offline.
 
 * `POST /SdIRiceviFile` takes invoice files by SOAP (WSDL at `GET /SdIRiceviFile?wsdl`).
 * Notifications (RC, NS, MC, NE, DT, AT), XAdES-signed with a certificate made at startup, are
   delivered by SOAP to the configured TrasmissioneFatture endpoint, retried until it answers 2xx.
+* `POST /control/deliveries` delivers a supplier invoice (given or generated) with its metadata
+  file to the configured RicezioneFatture endpoint, retried until it answers ER01; DT follows 15
+  days later unless the PA answers.
+* `POST /SdIRiceviNotifica` takes the PA recipient's outcome (EC) and answers ES01 or ES00 + SE
+  (WSDL at `GET /SdIRiceviNotifica?wsdl`).
 * `/control/...` shows what happened, plays the recipient and moves the virtual clock.
 
 State is kept in memory only.
@@ -43,6 +48,7 @@ def create_sandbox_app(config: SandboxConfig) -> FastAPI:
     app.state.sandbox = sandbox
     errors.install(app)
     app.include_router(ricevifile.router)
+    app.include_router(ricevinotifica.router)
     app.include_router(control.router)
     return app
 

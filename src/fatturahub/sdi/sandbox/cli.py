@@ -20,6 +20,11 @@ from fatturahub.sdi.sandbox.config import SandboxConfig
     help="the sender's TrasmissioneFatture endpoint, where notifications are delivered",
 )
 @click.option(
+    "--invoices-url",
+    default=None,
+    help="the recipient's RicezioneFatture endpoint, where supplier invoices are delivered",
+)
+@click.option(
     "--unreachable",
     "unreachable",
     multiple=True,
@@ -27,9 +32,14 @@ from fatturahub.sdi.sandbox.config import SandboxConfig
     callback=lambda _ctx, _param, codes: tuple(_recipient_code(code) for code in codes),
     help="CodiceDestinatario whose delivery fails (MC); repeatable",
 )
-def sandbox(host: str, port: int, notify_url: str, unreachable: tuple[str, ...]) -> None:
-    """Run a simulated SDI: SdIRiceviFile at /SdIRiceviFile, control API at /control."""
-    config = SandboxConfig(notifications_url=notify_url, unreachable=frozenset(unreachable))
+def sandbox(
+    host: str, port: int, notify_url: str, invoices_url: str | None, unreachable: tuple[str, ...]
+) -> None:
+    """Run a simulated SDI: SdIRiceviFile and SdIRiceviNotifica at /SdIRiceviFile and
+    /SdIRiceviNotifica, control API at /control."""
+    config = SandboxConfig(
+        notifications_url=notify_url, invoices_url=invoices_url, unreachable=frozenset(unreachable)
+    )
     uvicorn.run(create_sandbox_app(config), host=host, port=port, log_level="info")
 
 

@@ -1,4 +1,5 @@
-"""What a sandbox is told at start: where the sender's notifications go, and how it behaves."""
+"""What a sandbox is told at start: where the sender's notifications and the recipient's invoices
+go, and how it behaves."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from fatturahub.fatturapa.xmlsafe import DEFAULT_MAX_BYTES
 class SandboxConfig:
     notifications_url: str
     """The sender's TrasmissioneFatture endpoint, where every notification is delivered by SOAP."""
+
+    invoices_url: str | None = None
+    """The recipient's RicezioneFatture endpoint, where supplier invoices (and DT) are delivered by
+    SOAP; without it the sandbox plays only the active cycle."""
 
     unreachable: frozenset[str] = field(default_factory=frozenset)
     """CodiceDestinatario values whose delivery fails (MC instead of RC); changeable at run time."""

@@ -1,22 +1,35 @@
-"""The control API: look at what the sandbox received and sent, play the recipient, move time.
+"""The control API: look at what the sandbox received and sent, play the recipient, move time,
+and deliver supplier invoices to a recipient (the passive cycle).
 
 JSON in and out; errors are RFC 9457 problem+json like the rest of FatturaHub.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Annotated
+import base64
+import binascii
+from datetime import date, datetime, timedelta
+from typing import Annotated, Literal, Self
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+from stdnum.it import codicefiscale, iva
 
-from fatturahub.errors import Conflict, NotFound, ServiceError
+from fatturahub.errors import Conflict, InvalidInput, NotFound, ServiceError
 from fatturahub.fatturapa.naming import NotificationType
-from fatturahub.sdi.messages import EsitoCommittenteType
-from fatturahub.sdi.sandbox.engine import OutcomeRefused, Sandbox
-from fatturahub.sdi.sandbox.state import FileStatus, ReceivedFile, SentNotification
+from fatturahub.sdi.messages import EsitoCommittenteType, ScartoType
+from fatturahub.sdi.sandbox.engine import NoRecipient, NotRunning, OutcomeRefused, Sandbox
+from fatturahub.sdi.sandbox.generate import InvoiceSpec
+from fatturahub.sdi.sandbox.passive import InvoiceFacts, UnreadableInvoice
+from fatturahub.sdi.sandbox.state import (
+    DeliveryStatus,
+    FileStatus,
+    InvoiceDelivery,
+    ReceivedFile,
+    ReceivedOutcome,
+    SentNotification,
+)
 
 CodiceDestinatario = Annotated[str, Field(pattern=r"^[A-Z0-9]{6,7}$", examples=["ABC1234"])]
 IdentificativoSdI = Annotated[int, Path(ge=1, le=10**12 - 1)]
@@ -26,6 +39,10 @@ router = APIRouter(prefix="/control", tags=["control"])
 
 class DeliveriesPending(ServiceError):
     type, status, title = "deliveries-pending", 504, "Deliveries still pending"
+
+
+class SandboxNotRunning(ServiceError):
+    type, status, title = "sandbox-not-running", 503, "The sandbox is not running"
 
 
 class ErrorView(BaseModel):
@@ -95,6 +112,106 @@ class FlushView(BaseModel):
     pending: int
 
 
+class GivenFile(BaseModel):
+    file_name: str = Field(pattern=r"^[a-zA-Z0-9_.]{9,50}$", examples=["IT01234560017_00001.xml.p7m"])
+    content_base64: str = Field(
+        description="the file's bytes in base64; the file itself may be XML, a .p7m, or base64 text"
+    )
+    formato: Literal["FPA12", "FPR12", "FSM10"] | None = Field(
+        default=None, description="for the metadata file; read from the file when omitted"
+    )
+    codice_destinatario: CodiceDestinatario | None = Field(
+        default=None, description="for the metadata file; read from the file when omitted"
+    )
+
+    @model_validator(mode="after")
+    def _facts_together(self) -> Self:
+        if (self.formato is None) != (self.codice_destinatario is None):
+            raise ValueError("give formato and codice_destinatario together, or neither")
+        return self
+
+    def facts(self) -> InvoiceFacts | None:
+        if self.formato is None or self.codice_destinatario is None:
+            return None
+        return InvoiceFacts(self.formato, self.codice_destinatario)
+
+    def content(self) -> bytes:
+        try:
+            return base64.b64decode(self.content_base64, validate=True)
+        except binascii.Error:
+            raise InvalidInput("file.content_base64 is not valid base64") from None
+
+
+class GenerateRequest(BaseModel):
+    formato: Literal["FPA12", "FPR12"] = Field(default="FPR12", description="FPA12 to a PA, FPR12 B2B")
+    codice_destinatario: CodiceDestinatario = Field(description="6 characters for FPA12, 7 for FPR12")
+    cessionario_partita_iva: str | None = Field(default=None, pattern=r"^\d{11}$")
+    cessionario_codice_fiscale: str | None = Field(default=None, pattern=r"^[A-Z0-9]{11,16}$")
+    cessionario_denominazione: str = Field(default="Cliente della sandbox", min_length=1, max_length=80)
+    lines: int = Field(default=3, ge=1, le=100, description="DettaglioLinee per body")
+    bodies: int = Field(default=1, ge=1, le=50, description="more than one makes a lotto")
+    signed: bool = Field(default=False, description="CAdES (.xml.p7m) with the sandbox's certificate")
+    base64: bool = Field(default=False, description="send the file base64-encoded, as some senders do")
+    encoding: Literal["UTF-8", "windows-1252"] = "UTF-8"
+    data: date | None = Field(default=None, description="the invoice date; default: today (virtual)")
+
+    @model_validator(mode="after")
+    def _recipient_is_valid(self) -> Self:
+        if not (self.cessionario_partita_iva or self.cessionario_codice_fiscale):
+            raise ValueError("give cessionario_partita_iva or cessionario_codice_fiscale (or both)")
+        if self.cessionario_partita_iva and not iva.is_valid(self.cessionario_partita_iva):
+            raise ValueError("cessionario_partita_iva has a wrong check digit")
+        cf = self.cessionario_codice_fiscale
+        if cf and not (iva.is_valid(cf) if cf.isdigit() else codicefiscale.is_valid(cf)):
+            raise ValueError("cessionario_codice_fiscale is not valid")
+        if len(self.codice_destinatario) != (6 if self.formato == "FPA12" else 7):
+            raise ValueError("codice_destinatario has 6 characters for FPA12 (IPA code), 7 for FPR12")
+        return self
+
+    def spec(self) -> InvoiceSpec:
+        return InvoiceSpec(**self.model_dump())
+
+
+class DeliveryRequest(BaseModel):
+    """Exactly one of `file` (deliver it as given) and `generate` (make up a realistic invoice)."""
+
+    file: GivenFile | None = None
+    generate: GenerateRequest | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.file is None) == (self.generate is None):
+            raise ValueError("give exactly one of file and generate")
+        return self
+
+
+class ReceivedOutcomeView(BaseModel):
+    file_name: str
+    received_at: datetime = Field(description="virtual time")
+    esito: EsitoCommittenteType | None = Field(description="EC01/EC02; null when the file was unreadable")
+    answer: Literal["ES00", "ES01"]
+    scarto: ScartoType | None = Field(description="EN00 malformed or unknown invoice, EN01 not admissible")
+    reason: str | None
+
+
+class DeliveryView(BaseModel):
+    identificativo_sdi: int
+    file_name: str
+    metadata_file_name: str
+    format: str
+    codice_destinatario: str
+    hash: str = Field(description="SHA-256 of the file as delivered")
+    created_at: datetime = Field(description="virtual time")
+    status: DeliveryStatus
+    attempts: int = Field(description="RiceviFatture requests made so far")
+    delivered_at: datetime | None = Field(description="virtual time of the ER01 answer; null while pending")
+    last_error: str | None = Field(description="why the last attempt failed, while retrying")
+    outcome_deadline: datetime | None = Field(description="when DT is due unless the PA answers")
+    outcomes: list[ReceivedOutcomeView] = Field(description="the EC files received, with SDI's answer")
+    to_recipient: list[NotificationView] = Field(description="SE (in the ES00 answer) and DT")
+    to_supplier: list[NotificationView] = Field(description="NE and DT (recorded: the supplier is outside)")
+
+
 def _sandbox(request: Request) -> Sandbox:
     return request.app.state.sandbox
 
@@ -141,6 +258,53 @@ async def set_outcome(
     if file is None:
         raise _unknown(identificativo_sdi)
     return _file_view(file)
+
+
+@router.post(
+    "/deliveries",
+    summary="Deliver a supplier invoice (given or generated) to the recipient's RicezioneFatture",
+    status_code=202,
+    responses={409: {"description": "no invoices_url configured"}, 503: {"description": "not running"}},
+)
+async def deliver(request: Request, body: DeliveryRequest) -> DeliveryView:
+    sandbox = _sandbox(request)
+    try:
+        if body.generate is not None:
+            return _delivery_view(await sandbox.deliver_generated(body.generate.spec()))
+        given = body.file
+        return _delivery_view(await sandbox.deliver(given.file_name, given.content(), given.facts()))
+    except UnreadableInvoice as exc:
+        raise InvalidInput(str(exc)) from None
+    except NoRecipient as exc:
+        raise Conflict(str(exc)) from None
+    except NotRunning as exc:
+        raise SandboxNotRunning(str(exc)) from None
+
+
+@router.get("/deliveries", summary="Invoices delivered to the recipient, oldest first")
+async def list_deliveries(request: Request) -> list[DeliveryView]:
+    return [_delivery_view(delivery) for delivery in _sandbox(request).deliveries()]
+
+
+@router.get("/deliveries/{identificativo_sdi}", summary="One delivered invoice")
+async def get_delivery(request: Request, identificativo_sdi: IdentificativoSdI) -> DeliveryView:
+    return _delivery_view(_delivery(_sandbox(request), identificativo_sdi))
+
+
+@router.get(
+    "/deliveries/{identificativo_sdi}/files/{file_name}",
+    summary="A file of a delivery: the invoice, its metadata, an EC received, or an SE/NE/DT sent",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def get_delivery_file(
+    request: Request, identificativo_sdi: IdentificativoSdI, file_name: str
+) -> Response:
+    delivery = _delivery(_sandbox(request), identificativo_sdi)
+    content = _files_of(delivery).get(file_name)
+    if content is None:
+        raise NotFound(f"delivery {identificativo_sdi} has no file {file_name}")
+    return Response(content, media_type="application/octet-stream")
 
 
 @router.get("/unreachable", summary="Recipient codes whose delivery fails")
@@ -220,6 +384,19 @@ def _unknown(identificativo_sdi: int) -> NotFound:
     return NotFound(f"no file with IdentificativoSdI {identificativo_sdi}")
 
 
+def _delivery(sandbox: Sandbox, identificativo_sdi: int) -> InvoiceDelivery:
+    delivery = sandbox.delivery(identificativo_sdi)
+    if delivery is None:
+        raise NotFound(f"no delivery with IdentificativoSdI {identificativo_sdi}")
+    return delivery
+
+
+def _files_of(delivery: InvoiceDelivery) -> dict[str, bytes]:
+    files = {delivery.file_name: delivery.content, delivery.metadata_file_name: delivery.metadata}
+    files |= {outcome.file_name: outcome.content for outcome in delivery.outcomes}
+    return files | {sent.file_name: sent.content for sent in (*delivery.to_recipient, *delivery.to_supplier)}
+
+
 def _clock_view(sandbox: Sandbox) -> ClockView:
     return ClockView(now=sandbox.clock.now(), offset_seconds=sandbox.clock.offset.total_seconds())
 
@@ -250,4 +427,35 @@ def _notification_view(sent: SentNotification) -> NotificationView:
         delivered_at=sent.delivered_at,
         attempts=sent.attempts,
         last_error=sent.last_error,
+    )
+
+
+def _delivery_view(delivery: InvoiceDelivery) -> DeliveryView:
+    return DeliveryView(
+        identificativo_sdi=delivery.identificativo_sdi,
+        file_name=delivery.file_name,
+        metadata_file_name=delivery.metadata_file_name,
+        format=delivery.format,
+        codice_destinatario=delivery.codice_destinatario,
+        hash=delivery.hash,
+        created_at=delivery.created_at,
+        status=delivery.status,
+        attempts=delivery.attempts,
+        delivered_at=delivery.delivered_at,
+        last_error=delivery.last_error,
+        outcome_deadline=delivery.outcome_deadline,
+        outcomes=[_outcome_view(outcome) for outcome in delivery.outcomes],
+        to_recipient=[_notification_view(n) for n in delivery.to_recipient],
+        to_supplier=[_notification_view(n) for n in delivery.to_supplier],
+    )
+
+
+def _outcome_view(outcome: ReceivedOutcome) -> ReceivedOutcomeView:
+    return ReceivedOutcomeView(
+        file_name=outcome.file_name,
+        received_at=outcome.received_at,
+        esito=outcome.esito,
+        answer=outcome.answer,
+        scarto=outcome.scarto,
+        reason=outcome.reason,
     )

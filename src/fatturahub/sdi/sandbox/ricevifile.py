@@ -4,6 +4,7 @@ IdentificativoSdI and DataOraRicezione back at once; the outcome follows as noti
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 from lxml import etree
@@ -49,7 +50,12 @@ async def ricevi_file(request: Request) -> Response:
 
 @router.get("/SdIRiceviFile", summary="The service's WSDL (?wsdl), addressed to this sandbox")
 async def wsdl(request: Request) -> Response:
-    tree = etree.parse(str(WSDL))
+    return addressed_wsdl(WSDL, request)
+
+
+def addressed_wsdl(wsdl_path: Path, request: Request) -> Response:
+    """An official WSDL with its service address pointing at this request's URL (the sandbox)."""
+    tree = etree.parse(str(wsdl_path))
     for address in tree.iter(SOAP_ADDRESS):
         address.set("location", str(request.url.replace(query="")))
     body = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
