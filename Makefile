@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench bench-service lint models openapi clean
+.PHONY: run test bench bench-service bench-soap lint models openapi wsdl clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ bench: $(BIN)/.installed
 bench-service: $(BIN)/.installed
 	$(BIN)/python bench/service.py
 
+bench-soap: $(BIN)/.installed
+	$(BIN)/python bench/soap.py
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/python tools/generate_models.py --check
@@ -32,6 +35,9 @@ models: $(BIN)/.installed
 
 openapi: $(BIN)/.installed
 	$(BIN)/fatturahub openapi -o openapi/openapi.json
+
+wsdl: $(BIN)/.installed
+	$(BIN)/fatturahub wsdl -o wsdl/fatturahub-v1.wsdl
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

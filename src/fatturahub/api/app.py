@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from fatturahub import __version__
 from fatturahub.api import errors, health
 from fatturahub.api.idempotency import IdempotencyMiddleware
+from fatturahub.api.soap import mount_soap
 from fatturahub.audit import endpoints as audit_endpoints
 from fatturahub.db.engine import engine_for, session_factory
 from fatturahub.db.migrate import upgrade
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(invoice_endpoints.router)
     app.include_router(webhook_endpoints.router)
     app.include_router(trasmissione.router)
+    mount_soap(app, settings.public_url)
     if settings.sandbox_in_process:
         notifications_url = f"{settings.public_url.rstrip('/')}/sdi/TrasmissioneFatture"
         mount_sandbox(app, "/sandbox", SandboxConfig(notifications_url=notifications_url))

@@ -203,6 +203,25 @@ def openapi(output: Path | None) -> None:
         output.write_text(text)
 
 
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.option(
+    "--address",
+    default="http://127.0.0.1:8000/soap/v1",
+    show_default=True,
+    help="the service address written in the WSDL (the served WSDL names this server's)",
+)
+def wsdl(output: Path | None, address: str) -> None:
+    """Write the SOAP façade's WSDL (stdout, or a file): the one served at /soap/v1?wsdl."""
+    from fatturahub.api.soap.server import wsdl_document
+
+    document = wsdl_document(address)
+    if output is None:
+        click.echo(document.decode(), nl=False)
+    else:
+        output.write_bytes(document)
+
+
 def _service_settings() -> Settings:
     try:
         return get_settings()

@@ -17,7 +17,7 @@ from fatturahub import fatturapa
 from fatturahub.audit.service import record
 from fatturahub.db.base import utcnow
 from fatturahub.db.pagination import Page, paginate
-from fatturahub.errors import NotFound
+from fatturahub.errors import Conflict, NotFound
 from fatturahub.fatturapa import FatturaElettronicaSemplificata
 from fatturahub.fatturapa.issues import FatturaPAError
 from fatturahub.invoices import building, counters, events
@@ -160,6 +160,7 @@ class InvoiceFilter:
     numero: str | None = None
     customer: str | None = None
     identificativo_sdi: str | None = None
+    file_name: str | None = None
 
 
 async def list_invoices(
@@ -176,12 +177,25 @@ async def list_invoices(
         query = query.where(Invoice.numero == where.numero)
     if where.identificativo_sdi:
         query = query.where(Invoice.identificativo_sdi == where.identificativo_sdi)
+    if where.file_name:
+        query = query.where(Invoice.file_name == where.file_name)
     if where.customer:
         pattern = f"%{where.customer.lower()}%"
         query = query.where(
             or_(Invoice.customer_id == where.customer.upper(), Invoice.customer_name.ilike(pattern))
         )
     return await paginate(session, query, Invoice, limit=limit, cursor=cursor)
+
+
+async def find_invoice(session: AsyncSession, access: CompanyAccess, where: InvoiceFilter) -> Invoice:
+    """The one invoice matching `where` (a file name, or a number and date); NotFound if none,
+    Conflict if several (the same number on an invoice and a credit note)."""
+    page = await list_invoices(session, access, where, limit=2, cursor=None)
+    if not page.items:
+        raise NotFound("no invoice matches")
+    if len(page.items) > 1:
+        raise Conflict("several invoices match: ask by id or file name")
+    return page.items[0]
 
 
 async def move(session: AsyncSession, invoice: Invoice, target: InvoiceState) -> bool:

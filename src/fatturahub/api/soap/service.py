@@ -1,0 +1,64 @@
+"""The contract: one Spyne declaration per operation, bound to its coroutine in `operations`.
+
+A declaration only returns the coroutine (with the call's context Spyne keeps in `ctx.udc`);
+`server` awaits it on the event loop. A new operation (the passive cycle's, when `inbox` lands)
+is a request type, a response type, an async function and these three lines.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spyne import Application, ServiceBase, rpc
+from spyne.protocol.soap import Soap11
+
+from fatturahub.api.soap import operations as op
+from fatturahub.api.soap import types as t
+
+NAME = "FatturaHub"
+
+
+def operation(request: type, response: type) -> Any:
+    """Document/literal, bare: the body element is named after the operation, typed `request`."""
+    return rpc(request, _returns=response, _body_style="bare", _faults=[t.ServiceFault])
+
+
+class FatturaHubService(ServiceBase):
+    @operation(t.SendInvoiceRequest, t.InvoiceResponse)
+    def SendInvoice(ctx, request):
+        return op.send_invoice(ctx.udc, request)
+
+    @operation(t.ValidateInvoiceRequest, t.ValidationReport)
+    def ValidateInvoice(ctx, request):
+        return op.validate_invoice(ctx.udc, request)
+
+    @operation(t.GetInvoiceRequest, t.InvoiceDetail)
+    def GetInvoice(ctx, request):
+        return op.get_invoice(ctx.udc, request)
+
+    @operation(t.ListInvoicesRequest, t.InvoicePage)
+    def ListInvoices(ctx, request):
+        return op.list_invoices(ctx.udc, request)
+
+    @operation(t.InvoiceRef, t.NotificationsResponse)
+    def ListInvoiceNotifications(ctx, request):
+        return op.list_invoice_notifications(ctx.udc, request)
+
+    @operation(t.NotificationRef, t.FileResponse)
+    def GetNotificationFile(ctx, request):
+        return op.get_notification_file(ctx.udc, request)
+
+    @operation(t.ListEventsRequest, t.EventFeed)
+    def ListEvents(ctx, request):
+        return op.list_events(ctx.udc, request)
+
+
+def application() -> Application:
+    # Spyne validates requests against the WSDL's own schema (lxml); responses are ours.
+    return Application(
+        [FatturaHubService],
+        tns=t.NAMESPACE,
+        name=NAME,
+        in_protocol=Soap11(validator="lxml"),
+        out_protocol=Soap11(),
+    )
