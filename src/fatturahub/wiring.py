@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fatturahub.inbox import tasks as inbox_tasks
 from fatturahub.invoices import tasks as invoice_tasks
 from fatturahub.settings import Settings
 from fatturahub.webhooks import tasks as webhook_tasks
@@ -10,4 +11,8 @@ from fatturahub.worker.runner import Handler
 
 def job_handlers(settings: Settings) -> dict[str, Handler]:
     policy = webhook_tasks.DeliveryPolicy(private_networks=settings.webhooks_reach_private_networks)
-    return {**invoice_tasks.handlers(settings), **webhook_tasks.handlers(policy)}
+    return {
+        **invoice_tasks.handlers(settings),
+        **inbox_tasks.handlers(settings),
+        **webhook_tasks.handlers(policy),
+    }

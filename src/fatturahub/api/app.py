@@ -17,11 +17,14 @@ from fatturahub.api.soap import mount_soap
 from fatturahub.audit import endpoints as audit_endpoints
 from fatturahub.db.engine import engine_for, session_factory
 from fatturahub.db.migrate import upgrade
+from fatturahub.inbox import endpoints as inbox_endpoints
+from fatturahub.inbox.receiving import InvoiceRecorder
 from fatturahub.invoices import endpoints as invoice_endpoints
 from fatturahub.invoices.notifications import NotificationRecorder
-from fatturahub.sdi import trasmissione
+from fatturahub.sdi import ricezione, trasmissione
 from fatturahub.sdi.sandbox import SandboxConfig, mount_sandbox
 from fatturahub.settings import Settings, get_settings
+from fatturahub.storage import LocalStorage
 from fatturahub.tenancy import endpoints as tenancy_endpoints
 from fatturahub.webhooks import endpoints as webhook_endpoints
 from fatturahub.wiring import job_handlers
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessions = session_factory(engine)
         app.state.notification_sink = NotificationRecorder(app.state.sessions)
+        app.state.invoice_sink = InvoiceRecorder(app.state.sessions, LocalStorage(settings.storage_path))
         async with AsyncExitStack() as stack:
             if settings.worker_in_process:
                 await stack.enter_async_context(_background_worker(app.state.sessions, settings))
@@ -78,8 +82,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(invoice_endpoints.router)
     app.include_router(webhook_endpoints.router)
     app.include_router(trasmissione.router)
+    app.include_router(inbox_endpoints.router)
+    app.include_router(inbox_endpoints.operator)
+    app.include_router(ricezione.router)
     mount_soap(app, settings.public_url)
     if settings.sandbox_in_process:
         notifications_url = f"{settings.public_url.rstrip('/')}/sdi/TrasmissioneFatture"
-        mount_sandbox(app, "/sandbox", SandboxConfig(notifications_url=notifications_url))
+        invoices_url = f"{settings.public_url.rstrip('/')}/sdi/RicezioneFatture"
+        mount_sandbox(app, "/sandbox", SandboxConfig(notifications_url, invoices_url=invoices_url))
     return app

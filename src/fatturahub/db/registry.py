@@ -3,6 +3,7 @@
 from fatturahub.api.idempotency import IdempotencyRecord
 from fatturahub.audit.models import AuditEntry
 from fatturahub.db.base import Base
+from fatturahub.inbox.models import ReceivedFile, ReceivedInvoice, ReceivedOutcome
 from fatturahub.invoices.models import Counter, Invoice, InvoiceKey, Notification
 from fatturahub.tenancy.models import Account, ApiKey, Company, CompanyPermission, Delegation, User
 from fatturahub.webhooks import models as webhooks  # noqa: F401 (events, endpoints, deliveries)
@@ -23,6 +24,9 @@ __all__ = [
     "InvoiceKey",
     "Job",
     "Notification",
+    "ReceivedFile",
+    "ReceivedInvoice",
+    "ReceivedOutcome",
     "User",
     "metadata",
 ]
