@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from fatturahub.fatturapa.issues import InvalidDocument
-from fatturahub.fiscal.esiti import Outcome, parse
+from fatturahub.fiscal.esiti import EsitoFile, Outcome, OutcomeError, build, description, parse
 
 SIGNATURE = """<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo>
 <ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/>
@@ -52,3 +52,70 @@ def test_validated_with_warnings_and_an_invalid_outcome():
     with pytest.raises(InvalidDocument) as raised:
         parse(esito("ES09"))
     assert raised.value.issues[0].path == "/EsitoFile/Esito"
+
+
+@pytest.fixture(scope="module")
+def sign():
+    from tests.support.cms import throwaway_signer
+
+    from fatturahub.fatturapa.signature import Signer, sign_xades, verify_xades
+
+    certificate, key = throwaway_signer()
+    signer = Signer(certificate, key)
+
+    def sealed(xml: bytes) -> bytes:
+        signed = sign_xades(xml, signer)
+        assert verify_xades(signed).valid
+        return signed
+
+    return sealed
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        EsitoFile(
+            file_type="LI",
+            id_file="123456789",
+            file_name="IT01234567890_LI_00011.xml.p7m",
+            received_at=datetime(2026, 5, 20, 8, 15, 30, 250000, tzinfo=UTC),
+            outcome=Outcome.VALIDATED,
+            errors=(),
+            message_id="987654",
+        ),
+        EsitoFile(
+            file_type="DF",
+            id_file="42",
+            file_name="IT01234567890_DF_0000A.xml",
+            received_at=datetime(2026, 1, 20, 9, 15, tzinfo=UTC),
+            outcome=Outcome.REJECTED,
+            errors=(
+                OutcomeError("00200", "File non conforme al formato: /DatiFattura/DTE"),
+                OutcomeError("00400", description("Natura non presente\n a fronte di Aliquota €0")),
+            ),
+            message_id="7",
+            archive_id="41",
+            archive_name="IT01234567890_FL_00001.zip",
+            pec_message_id="<abc@pec.example>",
+            note="Simulato",
+        ),
+    ],
+)
+def test_build_round_trips_through_parse(sign, original):
+    data = build(original, sign=sign)
+    assert parse(data) == original
+    assert b'versione="2.0"' in data
+
+
+def test_build_refuses_what_the_schema_refuses(sign):
+    bad = EsitoFile("LI", "0", "IT01234567890_LI_00011.xml", datetime(2026, 5, 20, tzinfo=UTC),
+                    Outcome.VALIDATED, (), "1")  # fmt: skip
+    with pytest.raises(InvalidDocument) as raised:
+        build(bad, sign=sign)
+    assert raised.value.issues[0].path == "/EsitoFile/IDFile"
+
+
+def test_descriptions_fit_the_schema():
+    assert description("a\tb\n  c €") == "a b c ?"
+    assert description("") == "-"
+    assert len(description("x" * 300)) == 255

@@ -1,5 +1,6 @@
-"""SDICoop: submit a file to SDI's SdIRiceviFile web service, and a PA recipient's outcome (EC) to
-SDI's SdIRiceviNotifica (SOAP 1.1 over mutual TLS).
+"""SDICoop: submit a file to SDI's SdIRiceviFile web service, a PA recipient's outcome (EC) to
+SDI's SdIRiceviNotifica, and LIPE / Dati Fattura files to the Sistema Ricevente's
+SdITrasmissioneFile v2.0 (Trasmetti, then Esito until processed) (SOAP 1.1 over mutual TLS).
 
 Each request goes out as plain SOAP with the file inline in base64, which SDI accepts; the answer
 is read whether SDI sends it plain or as MTOM. Both are checked against the official XSD, so a
@@ -18,9 +19,13 @@ import httpx
 from lxml import etree
 
 from fatturahub.sdi import soap
+from fatturahub.sdi.channels import sdidati
 from fatturahub.sdi.channels.base import (
     Acceptance,
     ChannelConfigurationError,
+    DataFileOutcome,
+    DataFileReceipt,
+    DataFileSubmission,
     OutcomeAnswer,
     OutcomeSubmission,
     Refused,
@@ -41,17 +46,26 @@ REFUSAL_REASONS = {
     "EI02": "SDI refused the file: service unavailable (EI02, servizio non disponibile)",
     "EI03": "SDI refused the file: user not enabled (EI03, utente non abilitato)",
 }
+_REFUSED = "the Sistema Ricevente refused the file: "
+DATA_REFUSAL_REASONS = {
+    sdidati.EMPTY_FILE: _REFUSED + "empty file (EI01, file vuoto)",
+    sdidati.SERVICE_UNAVAILABLE: _REFUSED + "service unavailable (EI02, servizio non disponibile)",
+    sdidati.USER_NOT_ENABLED: _REFUSED + "user not enabled (EI03, utente non abilitato)",
+    sdidati.WRONG_FILE_TYPE: _REFUSED + "TipoFile does not fit the file (EI04, tipo file non corretto)",
+}
 
 
 class SdiCoopChannel:
     """A client of SDI's SdIRiceviFile and SdIRiceviNotifica endpoints (https, client certificate)
-    or the sandbox's. Without `outcome_endpoint_url` the channel only submits files."""
+    or the sandbox's. Without `outcome_endpoint_url` the channel only submits files; without
+    `data_endpoint_url` (SdITrasmissioneFile) it cannot transmit LIPE / Dati Fattura files."""
 
     def __init__(
         self,
         endpoint_url: str,
         *,
         outcome_endpoint_url: str | None = None,
+        data_endpoint_url: str | None = None,
         client_cert: Path | None = None,
         client_key: Path | None = None,
         ca_bundle: Path | None = None,
@@ -61,6 +75,7 @@ class SdiCoopChannel:
             raise ChannelConfigurationError(f"timeout must be positive, not {timeout}")
         self.endpoint_url = _checked_url(endpoint_url)
         self.outcome_endpoint_url = _checked_url(outcome_endpoint_url) if outcome_endpoint_url else None
+        self.data_endpoint_url = _checked_url(data_endpoint_url) if data_endpoint_url else None
         self.timeout = timeout
         self._tls = _tls_context(
             client_cert, client_key, ca_bundle, _stamps(client_cert, client_key, ca_bundle)
@@ -79,6 +94,26 @@ class SdiCoopChannel:
         envelope = outcome_request_envelope(outcome)
         response = await self._post(self.outcome_endpoint_url, NOTIFICA_ESITO_ACTION, envelope)
         return _outcome_answer(response)
+
+    async def transmit_file(self, submission: DataFileSubmission) -> DataFileReceipt:
+        """Trasmetti: the Sistema Ricevente answers at once with the IDFile (or Errore EI01-EI04);
+        the outcome follows, asked with `file_outcome`."""
+        envelope = sdidati.trasmetti(submission.file_name, submission.tipo_file, submission.content)
+        response = await self._post(self._data_url(), sdidati.TRASMETTI_ACTION, envelope)
+        return _receipt(response)
+
+    async def file_outcome(self, id_file: str) -> DataFileOutcome:
+        """Esito: SF01 still processing, SF02 processed (with the EsitoFile), SF03 error."""
+        response = await self._post(self._data_url(), sdidati.ESITO_ACTION, sdidati.esito(str(id_file)))
+        return _data_outcome(response)
+
+    def _data_url(self) -> str:
+        if self.data_endpoint_url is None:
+            raise ChannelConfigurationError(
+                "no data_endpoint_url (SdITrasmissioneFile) in the channel settings: "
+                "cannot transmit LIPE or Dati Fattura files"
+            )
+        return self.data_endpoint_url
 
     async def _post(self, url: str, action: str, envelope: bytes) -> httpx.Response:
         headers = {"Content-Type": soap.SOAP_CONTENT_TYPE, "SOAPAction": f'"{action}"'}
@@ -152,6 +187,53 @@ def _outcome_answer(response: httpx.Response) -> OutcomeAnswer:
         return OutcomeAnswer(esito, file.text("NomeFile"), file.binary("File"))
     except soap.SoapError as exc:
         raise TransportError(f"unexpected NotificaEsito answer: {exc}") from None
+
+
+def _receipt(response: httpx.Response) -> DataFileReceipt:
+    message = _data_answer(response, sdidati.TRASMETTI_ANSWER)
+    error = message.text("Errore")
+    if error:
+        raise Refused(error, DATA_REFUSAL_REASONS[error])  # the XSD allows only EI01-EI04
+    try:
+        return DataFileReceipt(
+            str(int(message.text("IDFile") or "")), _utc(message.text("DataOraRicezione") or "")
+        )
+    except ValueError as exc:
+        raise TransportError(f"unexpected Trasmetti answer: {exc}") from None
+
+
+def _data_outcome(response: httpx.Response) -> DataFileOutcome:
+    message = _data_answer(response, sdidati.ESITO_ANSWER)
+    error = message.text("Errore")  # the XSD allows only EE01, EE02
+    if error == sdidati.ESITO_UNAVAILABLE:
+        raise TransportError(
+            "the Sistema Ricevente is unavailable (EE01, servizio non disponibile): ask again"
+        )
+    if error == sdidati.ESITO_NOT_ENABLED:
+        raise Refused(error, "the Sistema Ricevente refused the request: user not enabled (EE02)")
+    state = message.text("Esito") or ""  # SF01, SF02, SF03 (XSD)
+    notifica = message.body.find("Notifica")
+    if notifica is None:
+        if state == sdidati.PROCESSED:
+            raise TransportError("Esito answered SF02 without the Notifica (EsitoFile)")
+        return DataFileOutcome(state, None, None)
+    file = soap.Message(notifica)
+    try:
+        return DataFileOutcome(state, file.text("NomeFile"), file.binary("File"))
+    except soap.SoapError as exc:
+        raise TransportError(f"unexpected Esito answer: {exc}") from None
+
+
+def _data_answer(response: httpx.Response, element: str) -> soap.Message:
+    try:
+        message = sdidati.read(response.content, response.headers.get("content-type"))
+    except soap.SoapError as exc:
+        raise TransportError(f"the Sistema Ricevente answered HTTP {response.status_code}: {exc}") from None
+    if response.status_code != httpx.codes.OK:
+        raise TransportError(f"the Sistema Ricevente answered HTTP {response.status_code}")
+    if message.name != element:
+        raise TransportError(f"unexpected answer element {message.body.tag}, expected {element}")
+    return message
 
 
 def _answer(response: httpx.Response, namespace: str, element: str) -> soap.Message:

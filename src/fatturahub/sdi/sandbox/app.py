@@ -13,7 +13,7 @@ from starlette.types import Lifespan
 
 from fatturahub import __version__
 from fatturahub.api import errors
-from fatturahub.sdi.sandbox import control, ricevifile, ricevinotifica
+from fatturahub.sdi.sandbox import control, datafiles, ricevifile, ricevinotifica
 from fatturahub.sdi.sandbox.config import SandboxConfig
 from fatturahub.sdi.sandbox.engine import Sandbox
 
@@ -50,6 +50,7 @@ def create_sandbox_app(config: SandboxConfig) -> FastAPI:
     app.include_router(ricevifile.router)
     app.include_router(ricevinotifica.router)
     app.include_router(control.router)
+    app.include_router(datafiles.router)  # SdITrasmissioneFile (LIPE, Dati Fattura) + its control routes
     return app
 
 

@@ -19,6 +19,7 @@ from stdnum.it import codicefiscale, iva
 from fatturahub.errors import Conflict, InvalidInput, NotFound, ServiceError
 from fatturahub.fatturapa.naming import NotificationType
 from fatturahub.sdi.messages import EsitoCommittenteType, ScartoType
+from fatturahub.sdi.sandbox import datafiles
 from fatturahub.sdi.sandbox.engine import NoRecipient, NotRunning, OutcomeRefused, Sandbox
 from fatturahub.sdi.sandbox.generate import InvoiceSpec
 from fatturahub.sdi.sandbox.passive import InvoiceFacts, UnreadableInvoice
@@ -354,11 +355,12 @@ async def flush(
 
 @router.post(
     "/reset",
-    summary="Forget every file and pending notification; clock and recipients as at start",
+    summary="Forget every file, data file and pending notification; clock and recipients as at start",
     status_code=204,
 )
 async def reset(request: Request) -> Response:
     await _sandbox(request).reset()
+    datafiles.state_of(request.app).reset()  # and the SdITrasmissioneFile files (LIPE, Dati Fattura)
     return Response(status_code=204)
 
 
