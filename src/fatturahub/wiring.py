@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fatturahub.inbox import tasks as inbox_tasks
 from fatturahub.invoices import tasks as invoice_tasks
+from fatturahub.reports import tasks as report_tasks
 from fatturahub.settings import Settings
 from fatturahub.webhooks import tasks as webhook_tasks
 from fatturahub.worker.runner import Handler
@@ -14,5 +15,6 @@ def job_handlers(settings: Settings) -> dict[str, Handler]:
     return {
         **invoice_tasks.handlers(settings),
         **inbox_tasks.handlers(settings),
+        **report_tasks.handlers(settings),
         **webhook_tasks.handlers(policy),
     }

@@ -21,6 +21,7 @@ from fatturahub.inbox import endpoints as inbox_endpoints
 from fatturahub.inbox.receiving import InvoiceRecorder
 from fatturahub.invoices import endpoints as invoice_endpoints
 from fatturahub.invoices.notifications import NotificationRecorder
+from fatturahub.reports import endpoints as reports_endpoints
 from fatturahub.sdi import ricezione, trasmissione
 from fatturahub.sdi.sandbox import SandboxConfig, mount_sandbox
 from fatturahub.settings import Settings, get_settings
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(inbox_endpoints.router)
     app.include_router(inbox_endpoints.operator)
     app.include_router(ricezione.router)
+    app.include_router(reports_endpoints.router)
     mount_soap(app, settings.public_url)
     if settings.sandbox_in_process:
         notifications_url = f"{settings.public_url.rstrip('/')}/sdi/TrasmissioneFatture"

@@ -5,6 +5,7 @@ from fatturahub.audit.models import AuditEntry
 from fatturahub.db.base import Base
 from fatturahub.inbox.models import ReceivedFile, ReceivedInvoice, ReceivedOutcome
 from fatturahub.invoices.models import Counter, Invoice, InvoiceKey, Notification
+from fatturahub.reports import models as reports  # noqa: F401 (VAT ledger, LIPE, data submissions)
 from fatturahub.tenancy.models import Account, ApiKey, Company, CompanyPermission, Delegation, User
 from fatturahub.webhooks import models as webhooks  # noqa: F401 (events, endpoints, deliveries)
 from fatturahub.worker.models import Job
