@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench bench-service bench-soap lint models openapi wsdl clean
+.PHONY: run test bench bench-service bench-soap bench-lipe bench-intake lint models openapi wsdl clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ bench-service: $(BIN)/.installed
 
 bench-soap: $(BIN)/.installed
 	$(BIN)/python bench/soap.py
+
+bench-intake: $(BIN)/.installed
+	$(BIN)/python bench/intake.py
+
+bench-lipe: $(BIN)/.installed
+	$(BIN)/python bench/lipe.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench tools

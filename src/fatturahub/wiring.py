@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fatturahub.imports import tasks as import_tasks
 from fatturahub.inbox import tasks as inbox_tasks
 from fatturahub.invoices import tasks as invoice_tasks
 from fatturahub.reports import tasks as report_tasks
@@ -15,6 +16,7 @@ def job_handlers(settings: Settings) -> dict[str, Handler]:
     return {
         **invoice_tasks.handlers(settings),
         **inbox_tasks.handlers(settings),
+        **import_tasks.handlers(settings),
         **report_tasks.handlers(settings),
         **webhook_tasks.handlers(policy),
     }

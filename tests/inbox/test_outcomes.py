@@ -15,7 +15,7 @@ from tests.support.samples import OFFICIAL
 from fatturahub.db.base import utcnow
 from fatturahub.inbox.models import ReceivedFile
 from fatturahub.inbox.tasks import send_outcome
-from fatturahub.sdi.channels import TransportError
+from fatturahub.sdi.channels import ChannelConfigurationError, TransportError
 from fatturahub.sdi.channels.base import OutcomeAnswer
 from fatturahub.sdi.messages import parse_message
 from fatturahub.worker.models import Job
@@ -117,6 +117,21 @@ def test_service_unavailable_and_network_failures_are_retried(hub, make_tenant):
     with pytest.raises(RetryLater):
         run_job(hub, outcome["id"], FakeChannel([TransportError("connection reset")]))
     assert tenant.key.get(tenant.path(item["id"])).json()["outcomes"][0]["state"] == "queued"
+
+
+def test_a_channel_that_cannot_send_outcomes_fails_the_outcome_and_frees_the_invoice(hub, make_tenant):
+    """SDICoop without outcome_endpoint_url: the channel refuses on send_outcome, which must not
+    leave the outcome queued for ever (that would block every later outcome)."""
+    tenant = make_tenant()
+    [item] = pa_invoice(hub, tenant, "PA-CFG")
+    outcome_path = tenant.path(item["id"], "/outcome")
+    first = tenant.key.post(outcome_path, json={"esito": "EC01"}).json()
+
+    run_job(hub, first["id"], FakeChannel([ChannelConfigurationError("no outcome_endpoint_url")]))
+
+    [failed] = tenant.key.get(tenant.path(item["id"])).json()["outcomes"]
+    assert failed["state"] == "failed" and "outcome_endpoint_url" in failed["error"]
+    assert tenant.key.post(outcome_path, json={"esito": "EC01"}).status_code == 202
 
 
 def test_one_body_of_a_lotto_is_answered_on_its_own(hub, make_tenant):

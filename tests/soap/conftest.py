@@ -1,5 +1,7 @@
 """A real server (its worker and the SDI sandbox in process, so invoices get notifications) on each
-database, tenants made through REST, and zeep clients built offline from the committed WSDL."""
+database, tenants made through REST, and zeep clients built offline from the committed WSDL.
+Received invoices arrive as SDI delivers them: RiceviFatture on /sdi/RicezioneFatture (zeep from
+the official WSDL, the files from tests/inbox/builders.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from typing import Any
 import httpx
 import pytest
 import requests
+import zeep
 from lxml import etree
+from tests.inbox import builders
 from tests.service.conftest import company_body, login, with_key
 from tests.service.test_invoices import minimal_invoice
 from tests.support.server import BACKENDS, OPERATOR_TOKEN, database, free_port, running_server
@@ -22,10 +26,13 @@ from zeep.plugins import HistoryPlugin
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
+from fatturahub.sdi.ricezione import WSDL_PATH as RICEZIONE_WSDL
+
 WSDL = Path(__file__).parents[2] / "wsdl" / "fatturahub-v1.wsdl"
 NS = "urn:fatturahub:soap:v1"
 BINDING = f"{{{NS}}}FatturaHub"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+RICEZIONE_BINDING = "{http://www.fatturapa.gov.it/sdi/ws/ricezione/v1.0}RicezioneFatture_binding"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -47,6 +54,7 @@ class Tenant:
     owner: httpx.Client
     company_id: str
     template: bytes = field(repr=False)  # a ready FatturaPA XML of this company, Numero "1"
+    partita_iva: str = ""
 
     def invoice_xml(self, numero: str, *, attachment: bytes = b"") -> bytes:
         xml = self.template.replace(b"<Numero>1</Numero>", f"<Numero>{numero}</Numero>".encode())
@@ -65,6 +73,18 @@ class Tenant:
 
     def rest_invoices(self) -> str:
         return f"/v1/companies/{self.company_id}/invoices"
+
+    def rest_received(self, invoice_id: str = "", suffix: str = "") -> str:
+        one = f"/{invoice_id}{suffix}" if invoice_id else ""
+        return f"/v1/companies/{self.company_id}/received-invoices{one}"
+
+    def receive(self, content: bytes | None = None, *, name: str | None = None, **invoice: Any) -> dict:
+        """SDI delivers a file addressed to this company (`invoice` goes to builders.invoice);
+        returns REST's view of its first invoice."""
+        content = content if content is not None else builders.invoice(self.partita_iva, **invoice)
+        identificativo = deliver(self.url, content, name=name)
+        items = self.rest.get(self.rest_received(), params={"limit": 200}).json()["items"]
+        return next(i for i in items if i["identificativo_sdi"] == identificativo and i["position"] == 1)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +107,7 @@ def make_tenant(server) -> Iterator:
         ).json()
         template = rest.get(f"/v1/companies/{company['id']}/invoices/{draft['id']}/file").content
         clients.extend([operator, owner, rest])
-        return Tenant(server, token, rest, owner, company["id"], template)
+        return Tenant(server, token, rest, owner, company["id"], template, company["partita_iva"])
 
     yield make
     for client in clients:
@@ -120,6 +140,25 @@ def soap_client(url: str, token: str, *, auth: str = "wsse") -> Soap:
     history = HistoryPlugin()
     client = Client(str(WSDL), wsse=wsse, transport=Transport(session=session, timeout=60), plugins=[history])
     return Soap(client, client.create_service(BINDING, f"{url}/soap/v1"), history)
+
+
+def deliver(url: str, content: bytes, *, name: str | None = None) -> str:
+    """RiceviFatture as SDI calls it, with SDI's metadata file; returns the IdentificativoSdI."""
+    identificativo, name = builders.identificativo(), name or builders.file_name()
+    sdi = zeep.Client(str(RICEZIONE_WSDL)).create_service(RICEZIONE_BINDING, f"{url}/sdi/RicezioneFatture")
+    answer = sdi.RiceviFatture(
+        IdentificativoSdI=int(identificativo),
+        NomeFile=name,
+        File=content,
+        NomeFileMetadati=metadata_file_name(name),
+        Metadati=builders.metadata(identificativo, name),
+    )
+    assert answer == "ER01", answer
+    return identificativo
+
+
+def metadata_file_name(name: str) -> str:
+    return name.split(".")[0] + "_MT_001.xml"
 
 
 def wsdl_schema() -> etree.XMLSchema:

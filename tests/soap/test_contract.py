@@ -39,6 +39,11 @@ def test_the_contract_names_our_namespace_and_every_operation():
         "ListInvoices",
         "ListInvoiceNotifications",
         "GetNotificationFile",
+        "ListReceivedInvoices",
+        "GetReceivedInvoice",
+        "MarkReceivedInvoiceRead",
+        "MarkReceivedInvoiceDownloaded",
+        "SendEsitoCommittente",
         "ListEvents",
     }
 

@@ -17,6 +17,7 @@ from fatturahub.api.soap import mount_soap
 from fatturahub.audit import endpoints as audit_endpoints
 from fatturahub.db.engine import engine_for, session_factory
 from fatturahub.db.migrate import upgrade
+from fatturahub.imports import endpoints as import_endpoints
 from fatturahub.inbox import endpoints as inbox_endpoints
 from fatturahub.inbox.receiving import InvoiceRecorder
 from fatturahub.invoices import endpoints as invoice_endpoints
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(inbox_endpoints.router)
     app.include_router(inbox_endpoints.operator)
     app.include_router(ricezione.router)
+    app.include_router(import_endpoints.router)
     app.include_router(reports_endpoints.router)
     mount_soap(app, settings.public_url)
     if settings.sandbox_in_process:

@@ -3,6 +3,7 @@
 from fatturahub.api.idempotency import IdempotencyRecord
 from fatturahub.audit.models import AuditEntry
 from fatturahub.db.base import Base
+from fatturahub.imports.models import HistoryImport  # noqa: F401 (bulk imports)
 from fatturahub.inbox.models import ReceivedFile, ReceivedInvoice, ReceivedOutcome
 from fatturahub.invoices.models import Counter, Invoice, InvoiceKey, Notification
 from fatturahub.reports import models as reports  # noqa: F401 (VAT ledger, LIPE, data submissions)

@@ -15,7 +15,6 @@ from fatturahub.errors import NotFound
 from fatturahub.inbox import outcomes, schemas, service
 from fatturahub.inbox.models import ReceivedFile, ReceivedInvoice
 from fatturahub.inbox.repository import ReceivedFilter
-from fatturahub.inbox.rules import PA_FORMAT, outcome_deadline
 from fatturahub.inbox.states import ReceivedState, SignatureStatus
 from fatturahub.settings import Settings
 from fatturahub.storage import LocalStorage
@@ -35,37 +34,7 @@ def _storage(settings: Settings) -> LocalStorage:
 
 
 def _out(invoice: ReceivedInvoice, file: ReceivedFile) -> schemas.ReceivedInvoiceOut:
-    return schemas.ReceivedInvoiceOut(**_fields(invoice, file))
-
-
-def _fields(invoice: ReceivedInvoice, file: ReceivedFile) -> dict:
-    return {
-        "id": invoice.id,
-        "company_id": invoice.company_id,
-        "file_id": file.id,
-        "identificativo_sdi": file.identificativo_sdi,
-        "file_name": file.file_name,
-        "position": invoice.position,
-        "state": invoice.state,
-        "readable": invoice.readable,
-        "format": invoice.format,
-        "tipo_documento": invoice.tipo_documento,
-        "numero": invoice.numero,
-        "data": invoice.data,
-        "divisa": invoice.divisa,
-        "total": invoice.total,
-        "supplier": schemas.SupplierOut(
-            partita_iva=invoice.supplier_partita_iva,
-            codice_fiscale=invoice.supplier_codice_fiscale,
-            name=invoice.supplier_name,
-        ),
-        "signature_status": file.signature_status,
-        "duplicate_of": invoice.duplicate_of,
-        "self_invoice_of": invoice.self_invoice_of,
-        "received_at": file.created_at,
-        "read_at": invoice.read_at,
-        "downloaded_at": invoice.downloaded_at,
-    }
+    return service.invoice_out(invoice, file)
 
 
 @router.get(BASE, response_model=schemas.ReceivedInvoicePage)
@@ -115,23 +84,7 @@ async def get_received(
     """The parsed document, SDI's metadata, the signature report, warnings, payment terms and
     the outcomes sent."""
     detail = await service.get_detail(session, access, invoice_id)
-    invoice, file = detail.invoice, detail.file
-    pa = invoice.format == PA_FORMAT
-    return schemas.ReceivedInvoiceDetail(
-        **_fields(invoice, file),
-        document=service.document_json(_storage(settings), file, invoice.position),
-        sdi_metadata=file.sdi_metadata,
-        metadata_file_name=file.metadata_file_name,
-        signature=file.signature,
-        warnings=file.warnings.get("items", []),
-        repairs=file.warnings.get("repairs", []),
-        envelopes=file.envelopes.get("items", []),
-        problem=file.problem,
-        payment_terms=invoice.payment_terms.get("items", []),
-        outcome_deadline=outcome_deadline(file.created_at) if pa else None,
-        expired_at=file.expired_at,
-        outcomes=[schemas.OutcomeOut.model_validate(o) for o in detail.outcomes],
-    )
+    return service.detail_out(_storage(settings), detail)
 
 
 @router.get(ONE + "/file", response_class=Response)

@@ -23,7 +23,8 @@ class ReceivedFile(IdMixin, Base):
 
     __tablename__ = "received_file"
 
-    identificativo_sdi: Mapped[str] = mapped_column(String(12), unique=True)
+    identificativo_sdi: Mapped[str | None] = mapped_column(String(12), unique=True)  # None: imported
+    source: Mapped[str] = mapped_column(String(6), default="sdi", server_default="sdi")  # sdi | import
     account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("account.id"), index=True)
     company_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("company.id"), index=True)
     file_name: Mapped[str] = mapped_column(String(60))

@@ -74,6 +74,8 @@ async def _check_may_answer(
             "a refusal needs its reason",
             errors=[{"path": "descrizione", "message": "required for EC02 (refusal)"}],
         )
+    if file.identificativo_sdi is None:
+        raise Conflict("imported history was not delivered by SDI here: no outcome can be sent for it")
     refusal = rules.outcome_refusal(
         format=invoice.format,
         received_at=file.created_at,

@@ -22,7 +22,8 @@ class ReceivedInvoiceOut(BaseModel):
     id: uuid.UUID
     company_id: uuid.UUID
     file_id: uuid.UUID
-    identificativo_sdi: str
+    identificativo_sdi: str | None = Field(description="None for imported history (source import)")
+    source: str = Field(description="sdi: delivered by SDI; import: imported history")
     file_name: str
     position: int = Field(description="which body of the file (1..n; a lotto has several)")
     state: ReceivedState

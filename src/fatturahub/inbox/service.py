@@ -14,10 +14,11 @@ from fatturahub.db.base import utcnow
 from fatturahub.db.pagination import Page
 from fatturahub.errors import Conflict, Forbidden, NotFound
 from fatturahub.fatturapa.render import Attachment, Style, attachments, render_html
-from fatturahub.inbox import events, repository
+from fatturahub.inbox import events, repository, schemas
 from fatturahub.inbox.models import ReceivedFile, ReceivedInvoice, ReceivedOutcome
 from fatturahub.inbox.receiving import link
 from fatturahub.inbox.repository import ReceivedFilter
+from fatturahub.inbox.rules import PA_FORMAT, outcome_deadline
 from fatturahub.inbox.states import ReceivedState
 from fatturahub.storage import LocalStorage
 from fatturahub.tenancy.access import require_company
@@ -46,6 +47,64 @@ async def files_of(session: AsyncSession, invoices: list[ReceivedInvoice]) -> di
 async def get_detail(session: AsyncSession, access: CompanyAccess, invoice_id: uuid.UUID) -> Detail:
     invoice, file = await repository.get_received(session, access, invoice_id)
     return Detail(invoice, file, await repository.outcomes_of(session, invoice.id))
+
+
+def invoice_out(invoice: ReceivedInvoice, file: ReceivedFile) -> schemas.ReceivedInvoiceOut:
+    """The API's view of one received invoice (REST's body, and SOAP's through it)."""
+    return schemas.ReceivedInvoiceOut(**_fields(invoice, file))
+
+
+def detail_out(storage: LocalStorage, detail: Detail) -> schemas.ReceivedInvoiceDetail:
+    """The parsed document, SDI's metadata, the signature report, warnings, payment terms and
+    the outcomes sent."""
+    invoice, file = detail.invoice, detail.file
+    pa = invoice.format == PA_FORMAT
+    return schemas.ReceivedInvoiceDetail(
+        **_fields(invoice, file),
+        document=document_json(storage, file, invoice.position),
+        sdi_metadata=file.sdi_metadata,
+        metadata_file_name=file.metadata_file_name,
+        signature=file.signature,
+        warnings=file.warnings.get("items", []),
+        repairs=file.warnings.get("repairs", []),
+        envelopes=file.envelopes.get("items", []),
+        problem=file.problem,
+        payment_terms=invoice.payment_terms.get("items", []),
+        outcome_deadline=outcome_deadline(file.created_at) if pa else None,
+        expired_at=file.expired_at,
+        outcomes=[schemas.OutcomeOut.model_validate(o) for o in detail.outcomes],
+    )
+
+
+def _fields(invoice: ReceivedInvoice, file: ReceivedFile) -> dict[str, Any]:
+    return {
+        "id": invoice.id,
+        "company_id": invoice.company_id,
+        "file_id": file.id,
+        "identificativo_sdi": file.identificativo_sdi,
+        "source": file.source,
+        "file_name": file.file_name,
+        "position": invoice.position,
+        "state": invoice.state,
+        "readable": invoice.readable,
+        "format": invoice.format,
+        "tipo_documento": invoice.tipo_documento,
+        "numero": invoice.numero,
+        "data": invoice.data,
+        "divisa": invoice.divisa,
+        "total": invoice.total,
+        "supplier": schemas.SupplierOut(
+            partita_iva=invoice.supplier_partita_iva,
+            codice_fiscale=invoice.supplier_codice_fiscale,
+            name=invoice.supplier_name,
+        ),
+        "signature_status": file.signature_status,
+        "duplicate_of": invoice.duplicate_of,
+        "self_invoice_of": invoice.self_invoice_of,
+        "received_at": file.created_at,
+        "read_at": invoice.read_at,
+        "downloaded_at": invoice.downloaded_at,
+    }
 
 
 def document_json(storage: LocalStorage, file: ReceivedFile, position: int) -> dict[str, Any] | None:

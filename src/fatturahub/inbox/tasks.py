@@ -57,6 +57,10 @@ async def send_outcome(session: AsyncSession, job: Job, *, channel_of: ChannelFa
     await session.commit()
     try:
         answer = await channel.send_outcome(submission)
+    except ChannelConfigurationError as error:  # e.g. SDICoop without outcome_endpoint_url
+        outcome = await session.get_one(ReceivedOutcome, outcome_id, populate_existing=True)
+        await outcomes.fail(session, outcome, f"channel: {error}")
+        return
     except TransportError as error:
         if job.attempts < job.max_attempts:
             raise RetryLater(f"transport: {error}") from None

@@ -23,6 +23,7 @@ class InvoiceState(StrEnum):
     EXPIRED = "expired"  # DT: 15 days without the PA's outcome (PA)
     UNDELIVERABLE = "undeliverable"  # AT: deliver to the PA by other means (PA)
     FAILED = "failed"  # the upload was refused (EI01, EI03) or retries ran out
+    IMPORTED = "imported"  # history issued before FatturaHub: not sent by us, never moved
 
 
 IN_FLIGHT = frozenset({InvoiceState.QUEUED, InvoiceState.SENDING, InvoiceState.SENT})
@@ -34,6 +35,7 @@ FINAL = frozenset(
         InvoiceState.EXPIRED,
         InvoiceState.UNDELIVERABLE,
         InvoiceState.FAILED,
+        InvoiceState.IMPORTED,
     }
 )
 # States whose invoice counts for SDI's duplicate check (00404): all but the not-issued ones.

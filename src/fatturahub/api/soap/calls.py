@@ -28,5 +28,8 @@ class Call:
         # the WSDL's pattern already made `company_id` a UUID
         return await require_company(self.session, self.principal, uuid.UUID(company_id), area, level)
 
+    def storage(self) -> LocalStorage:
+        return LocalStorage(self.settings.storage_path)
+
     def services(self) -> Services:
-        return Services(LocalStorage(self.settings.storage_path), self.settings.signing_key(), self.lang)
+        return Services(self.storage(), self.settings.signing_key(), self.lang)

@@ -1,16 +1,28 @@
 """The operations: each reads its request, calls the same service as its REST twin, and maps the
-REST response model into the SOAP one. No rules of their own live here."""
+REST response model into the SOAP one. No rules of their own live here.
+
+Active cycle: invoices/service.py (REST: invoices/endpoints.py). Passive cycle: inbox/service.py and
+inbox/outcomes.py (REST: inbox/endpoints.py), in the received_invoices area with REST's levels.
+"""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal as DecimalValue
 from typing import Any
 
 from fatturahub.api.soap import replay
 from fatturahub.api.soap import types as t
 from fatturahub.api.soap.calls import Call
 from fatturahub.errors import InvalidInput
+from fatturahub.inbox import outcomes as inbox_outcomes
+from fatturahub.inbox import schemas as inbox_schemas
+from fatturahub.inbox import service as inbox
+from fatturahub.inbox.models import ReceivedInvoice
+from fatturahub.inbox.repository import ReceivedFilter
 from fatturahub.invoices import checks, schemas, service
 from fatturahub.invoices.endpoints import _out as rest_invoice  # REST's own view of an invoice
 from fatturahub.invoices.models import Invoice
@@ -119,6 +131,118 @@ async def _reader(call: Call, company_id: str) -> CompanyAccess:
     return await call.company(company_id, Area.ACTIVE_INVOICES, Level.READ)
 
 
+# --- the passive cycle: received invoices -------------------------------------------------------
+async def list_received_invoices(call: Call, request: t.ListReceivedInvoicesRequest) -> t.ReceivedInvoicePage:
+    access = await _received(call, request.CompanyId, Level.READ)
+    where = ReceivedFilter(
+        supplier=request.Supplier,
+        date_from=request.DateFrom,
+        date_to=request.DateTo,
+        numero=request.Numero,
+        amount_min=request.AmountMin,
+        amount_max=request.AmountMax,
+        tipo_documento=request.TipoDocumento,
+        state=request.State,
+        signature_status=request.SignatureStatus,
+        downloaded=request.Downloaded,
+        readable=request.Readable,
+    )
+    page = await inbox.list_received(call.session, access, where, limit=request.Limit, cursor=request.Cursor)
+    files = await inbox.files_of(call.session, page.items)
+    return t.ReceivedInvoicePage(
+        Items=[_received_invoice(inbox.invoice_out(i, files[i.file_id])) for i in page.items],
+        NextCursor=page.next_cursor,
+    )
+
+
+async def get_received_invoice(call: Call, request: t.GetReceivedInvoiceRequest) -> t.ReceivedInvoiceDetail:
+    """REST's detail, with the files REST serves apart: the plain XML (…/xml) when the file is
+    readable, SDI's metadata file, and on request the original (…/file)."""
+    access = await _received(call, request.CompanyId, Level.READ)
+    detail = await inbox.get_detail(call.session, access, uuid.UUID(request.InvoiceId))
+    storage = call.storage()
+    out = inbox.detail_out(storage, detail)
+    file = detail.file
+    metadata = storage.get(file.metadata_key) if file.metadata_key else b""
+    return t.ReceivedInvoiceDetail(
+        Invoice=_received_invoice(out),
+        Xml=[inbox.plain_xml(storage, file)] if file.readable else None,
+        OriginalFile=[inbox.original(storage, file)] if request.IncludeOriginal else None,
+        Document=_json(out.document) if out.document is not None else None,
+        SdiMetadata=_json(out.sdi_metadata),
+        MetadataFileName=out.metadata_file_name,
+        MetadataFile=[metadata] if metadata else None,
+        Signature=_json(out.signature) if out.signature is not None else None,
+        Warnings=[_error(w) for w in out.warnings],
+        Repairs=out.repairs,
+        Envelopes=out.envelopes,
+        Problem=out.problem,
+        PaymentTerms=[_payment_term(term) for term in out.payment_terms],
+        OutcomeDeadline=out.outcome_deadline,
+        ExpiredAt=out.expired_at,
+        Outcomes=[_outcome(o) for o in out.outcomes],
+    )
+
+
+async def mark_received_invoice_read(call: Call, request: t.ReceivedInvoiceRef) -> t.ReceivedInvoiceResponse:
+    return await _mark(call, request, inbox.mark_read)
+
+
+async def mark_received_invoice_downloaded(
+    call: Call, request: t.ReceivedInvoiceRef
+) -> t.ReceivedInvoiceResponse:
+    """The ERP's "acquired" flag (ListReceivedInvoices with Downloaded=false fetches only new ones)."""
+    return await _mark(call, request, inbox.mark_downloaded)
+
+
+async def _mark(
+    call: Call, request: t.ReceivedInvoiceRef, mark: Callable[[ReceivedInvoice], None]
+) -> t.ReceivedInvoiceResponse:
+    access = await _received(call, request.CompanyId, Level.WRITE)
+    detail = await inbox.get_detail(call.session, access, uuid.UUID(request.InvoiceId))
+    mark(detail.invoice)
+    return t.ReceivedInvoiceResponse(
+        Invoice=_received_invoice(inbox.invoice_out(detail.invoice, detail.file))
+    )
+
+
+async def send_esito_committente(call: Call, request: t.SendEsitoCommittenteRequest) -> t.OutcomeResponse:
+    if request.IdempotencyKey is None:
+        outcome = await _request_outcome(call, request)
+    else:
+        digest = replay.request_hash(
+            b"SendEsitoCommittente",
+            request.CompanyId.lower().encode(),
+            request.InvoiceId.lower().encode(),
+            request.Esito.encode(),
+            (request.Descrizione or "").encode(),
+        )
+        kept = await replay.once(call, request.IdempotencyKey, digest, lambda: _outcome_kept(call, request))
+        outcome = inbox_schemas.OutcomeOut.model_validate_json(kept)
+    return t.OutcomeResponse(Outcome=_outcome(outcome))
+
+
+async def _request_outcome(call: Call, request: t.SendEsitoCommittenteRequest) -> inbox_schemas.OutcomeOut:
+    access = await _received(call, request.CompanyId, Level.WRITE)
+    outcome = await inbox_outcomes.request_outcome(
+        call.session,
+        call.principal,
+        access,
+        uuid.UUID(request.InvoiceId),
+        esito=request.Esito,
+        descrizione=request.Descrizione,
+    )
+    return inbox_schemas.OutcomeOut.model_validate(outcome)
+
+
+async def _outcome_kept(call: Call, request: t.SendEsitoCommittenteRequest) -> bytes:
+    return (await _request_outcome(call, request)).model_dump_json().encode()
+
+
+async def _received(call: Call, company_id: str, level: Level) -> CompanyAccess:
+    return await call.company(company_id, Area.RECEIVED_INVOICES, level)
+
+
 # --- the events feed -----------------------------------------------------------------------------
 async def list_events(call: Call, request: t.ListEventsRequest) -> t.EventFeed:
     page, resume = await events.list_events(
@@ -181,6 +305,72 @@ def _event(out: event_schemas.EventOut) -> t.Event:
         SubjectId=str(out.subject_id),
         Data=_json(out.data),
     )
+
+
+def _received_invoice(out: inbox_schemas.ReceivedInvoiceOut) -> t.ReceivedInvoice:
+    return t.ReceivedInvoice(
+        Id=str(out.id),
+        CompanyId=str(out.company_id),
+        FileId=str(out.file_id),
+        IdentificativoSdi=out.identificativo_sdi,
+        Source=out.source,
+        FileName=out.file_name,
+        Position=out.position,
+        State=out.state.value,
+        Readable=out.readable,
+        Format=out.format,
+        TipoDocumento=out.tipo_documento,
+        Numero=out.numero,
+        Data=out.data,
+        Divisa=out.divisa,
+        Total=out.total,
+        Supplier=t.Supplier(
+            PartitaIva=out.supplier.partita_iva,
+            CodiceFiscale=out.supplier.codice_fiscale,
+            Name=out.supplier.name,
+        ),
+        SignatureStatus=out.signature_status,
+        DuplicateOf=str(out.duplicate_of) if out.duplicate_of else None,
+        SelfInvoiceOf=str(out.self_invoice_of) if out.self_invoice_of else None,
+        ReceivedAt=out.received_at,
+        ReadAt=out.read_at,
+        DownloadedAt=out.downloaded_at,
+    )
+
+
+def _outcome(out: inbox_schemas.OutcomeOut) -> t.Outcome:
+    return t.Outcome(
+        Id=str(out.id),
+        Esito=out.esito,
+        Descrizione=out.descrizione,
+        State=out.state,
+        FileName=out.file_name,
+        Answer=out.answer,
+        ScartoFileName=out.scarto_file_name,
+        Error=out.error,
+        CreatedAt=out.created_at,
+        SentAt=out.sent_at,
+    )
+
+
+def _payment_term(term: dict[str, Any]) -> t.PaymentTerm:
+    """REST's instalment (inbox/reading.py's keys) as a typed PaymentTerm."""
+    return t.PaymentTerm(
+        Condizioni=term.get("condizioni"),
+        Modalita=term.get("modalita"),
+        DataRiferimento=_date(term.get("data_riferimento")),
+        Giorni=term.get("giorni"),
+        Scadenza=_date(term.get("scadenza")),
+        Importo=DecimalValue(term["importo"]) if term.get("importo") is not None else None,
+        Beneficiario=term.get("beneficiario"),
+        IstitutoFinanziario=term.get("istituto_finanziario"),
+        Iban=term.get("iban"),
+        CodicePagamento=term.get("codice_pagamento"),
+    )
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def _error(error: dict[str, Any]) -> t.Error:

@@ -1,8 +1,8 @@
 """The contract: one Spyne declaration per operation, bound to its coroutine in `operations`.
 
 A declaration only returns the coroutine (with the call's context Spyne keeps in `ctx.udc`);
-`server` awaits it on the event loop. A new operation (the passive cycle's, when `inbox` lands)
-is a request type, a response type, an async function and these three lines.
+`server` awaits it on the event loop. A new operation is a request type, a response type, an async
+function and these three lines.
 """
 
 from __future__ import annotations
@@ -47,6 +47,26 @@ class FatturaHubService(ServiceBase):
     @operation(t.NotificationRef, t.FileResponse)
     def GetNotificationFile(ctx, request):
         return op.get_notification_file(ctx.udc, request)
+
+    @operation(t.ListReceivedInvoicesRequest, t.ReceivedInvoicePage)
+    def ListReceivedInvoices(ctx, request):
+        return op.list_received_invoices(ctx.udc, request)
+
+    @operation(t.GetReceivedInvoiceRequest, t.ReceivedInvoiceDetail)
+    def GetReceivedInvoice(ctx, request):
+        return op.get_received_invoice(ctx.udc, request)
+
+    @operation(t.ReceivedInvoiceRef, t.ReceivedInvoiceResponse)
+    def MarkReceivedInvoiceRead(ctx, request):
+        return op.mark_received_invoice_read(ctx.udc, request)
+
+    @operation(t.ReceivedInvoiceRef, t.ReceivedInvoiceResponse)
+    def MarkReceivedInvoiceDownloaded(ctx, request):
+        return op.mark_received_invoice_downloaded(ctx.udc, request)
+
+    @operation(t.SendEsitoCommittenteRequest, t.OutcomeResponse)
+    def SendEsitoCommittente(ctx, request):
+        return op.send_esito_committente(ctx.udc, request)
 
     @operation(t.ListEventsRequest, t.EventFeed)
     def ListEvents(ctx, request):

@@ -1,8 +1,8 @@
 """The SOAP contract's messages: Spyne models in one explicit namespace, named for the WSDL.
 
-Fields mirror the REST bodies (invoices/schemas.py, webhooks/schemas.py) in the PascalCase ERPs
-expect from SOAP. Every complex type sets its name and the namespace, so the WSDL does not depend
-on Python class names or Spyne's defaults (`server.wsdl_document` also fixes the schema's order).
+Fields mirror the REST bodies (invoices/schemas.py, inbox/schemas.py, webhooks/schemas.py) in the
+PascalCase ERPs expect from SOAP. Every complex type sets its name and the namespace, so the WSDL does
+not depend on Python class names or Spyne's defaults (`server.wsdl_document` also fixes the schema's order).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from spyne import Array, Boolean, ByteArray, ComplexModel, Date, DateTime, Decimal, Fault, Integer, Unicode
 
+from fatturahub.inbox.states import ReceivedState, SignatureStatus
 from fatturahub.invoices.states import InvoiceState
 from fatturahub.webhooks.filters import TYPE_PATTERN
 
@@ -33,6 +34,10 @@ Cursor = Unicode.customize(max_len=200)
 State = Unicode.customize(values=[state.value for state in InvoiceState])
 # the same patterns as webhooks ("invoice.*"); XSD patterns are anchored already
 EventTypePattern = Unicode.customize(max_len=100, pattern=TYPE_PATTERN.strip("^$"))
+ReceivedStateValue = Unicode.customize(values=[state.value for state in ReceivedState])
+SignatureStatusValue = Unicode.customize(values=[status.value for status in SignatureStatus])
+TipoDocumento = Unicode.customize(pattern="TD[0-9]{2}")
+Esito = Unicode.customize(values=["EC01", "EC02"])
 Numero = Unicode.customize(max_len=20)
 Limit = Integer.customize(ge=1, le=MAX_LIMIT)
 
@@ -197,6 +202,159 @@ class EventFeed(Model):
     Items = Array(Event, type_name="EventList").customize(min_occurs=1, nillable=False)
     NextCursor = optional(Unicode)  # resume here (set after every non-empty page)
     HasMore = required(Boolean)
+
+
+# --- the passive cycle: received invoices (inbox/schemas.py) -------------------------------------
+class Supplier(Model):
+    __type_name__ = "Supplier"
+    PartitaIva = optional(Unicode)  # with its country code, e.g. IT01234567890
+    CodiceFiscale = optional(Unicode)
+    Name = optional(Unicode)
+
+
+class ReceivedInvoice(Model):
+    """One invoice body of a file SDI delivered (a lotto has several, by Position)."""
+
+    __type_name__ = "ReceivedInvoice"
+    Id = required(Uuid)
+    CompanyId = required(Uuid)
+    FileId = required(Uuid)
+    IdentificativoSdi = optional(Unicode)  # none for imported history
+    Source = required(Unicode)  # sdi: delivered by SDI; import: imported history
+    FileName = required(Unicode)
+    Position = required(Integer)
+    State = required(Unicode)  # new, read, accepted, refused, expired
+    Readable = required(Boolean)  # false: no readable invoice in the file; get the original
+    Format = optional(Unicode)
+    TipoDocumento = optional(Unicode)
+    Numero = optional(Unicode)
+    Data = optional(Date)
+    Divisa = optional(Unicode)
+    Total = optional(Decimal)
+    Supplier = required(Supplier)
+    SignatureStatus = required(Unicode)  # valid, invalid, unsigned or unverifiable
+    DuplicateOf = optional(Uuid)
+    SelfInvoiceOf = optional(Uuid)
+    ReceivedAt = required(DateTime)  # starts a PA's 15 days
+    ReadAt = optional(DateTime)
+    DownloadedAt = optional(DateTime)
+
+
+ReceivedInvoiceList = Array(ReceivedInvoice, type_name="ReceivedInvoiceList")
+
+
+class Outcome(Model):
+    """A NotificaEsitoCommittente we sent (or are sending) about a received invoice."""
+
+    __type_name__ = "Outcome"
+    Id = required(Uuid)
+    Esito = required(Unicode)  # EC01 accept, EC02 refuse
+    Descrizione = optional(Unicode)
+    State = required(Unicode)  # queued, sent, rejected or failed
+    FileName = required(Unicode)
+    Answer = optional(Unicode)  # SDI's: ES00, ES01
+    ScartoFileName = optional(Unicode)
+    Error = optional(Unicode)
+    CreatedAt = required(DateTime)
+    SentAt = optional(DateTime)
+
+
+OutcomeList = Array(Outcome, type_name="OutcomeList")
+
+
+class PaymentTerm(Model):
+    """One DettaglioPagamento (an instalment), in file order."""
+
+    __type_name__ = "PaymentTerm"
+    Condizioni = optional(Unicode)
+    Modalita = optional(Unicode)
+    DataRiferimento = optional(Date)
+    Giorni = optional(Integer)
+    Scadenza = optional(Date)
+    Importo = optional(Decimal)
+    Beneficiario = optional(Unicode)
+    IstitutoFinanziario = optional(Unicode)
+    Iban = optional(Unicode)
+    CodicePagamento = optional(Unicode)
+
+
+Texts = Array(Unicode, type_name="TextList")
+
+
+class ListReceivedInvoicesRequest(Model):
+    __type_name__ = "ListReceivedInvoicesRequest"
+    CompanyId = required(Uuid)
+    Supplier = optional(Unicode.customize(max_len=80))  # P.IVA, codice fiscale or part of the name
+    DateFrom = optional(Date)
+    DateTo = optional(Date)
+    Numero = optional(Numero)
+    AmountMin = optional(Decimal)
+    AmountMax = optional(Decimal)
+    TipoDocumento = optional(TipoDocumento)
+    State = optional(ReceivedStateValue)
+    SignatureStatus = optional(SignatureStatusValue)
+    Downloaded = optional(Boolean)  # false: only those the ERP has not acquired yet
+    Readable = optional(Boolean)
+    Limit = Limit.customize(min_occurs=0, nillable=False, default=50)
+    Cursor = optional(Cursor)
+
+
+class ReceivedInvoicePage(Model):
+    __type_name__ = "ReceivedInvoicePage"
+    Items = ReceivedInvoiceList.customize(min_occurs=1, nillable=False)
+    NextCursor = optional(Unicode)
+
+
+class GetReceivedInvoiceRequest(Model):
+    __type_name__ = "GetReceivedInvoiceRequest"
+    CompanyId = required(Uuid)
+    InvoiceId = required(Uuid)
+    IncludeOriginal = Boolean.customize(min_occurs=0, nillable=False, default=False)  # the file as delivered
+
+
+class ReceivedInvoiceDetail(Model):
+    __type_name__ = "ReceivedInvoiceDetail"
+    Invoice = required(ReceivedInvoice)
+    Xml = optional(ByteArray)  # the whole file's plain XML, out of its envelopes (when readable)
+    OriginalFile = optional(ByteArray)  # exactly as SDI delivered it (.xml or .p7m), on request
+    Document = optional(Unicode)  # FatturaPA JSON of the header and this body, as REST's `document`
+    SdiMetadata = required(Unicode)  # what SDI's metadata file says, as JSON
+    MetadataFileName = required(Unicode)
+    MetadataFile = optional(ByteArray)  # SDI's metadata file, verbatim
+    Signature = optional(Unicode)  # the signature verification report, as JSON
+    Warnings = ErrorList.customize(min_occurs=1, nillable=False)  # deviations from the schema
+    Repairs = Texts.customize(min_occurs=1, nillable=False)
+    Envelopes = Texts.customize(min_occurs=1, nillable=False)
+    Problem = optional(Unicode)
+    PaymentTerms = Array(PaymentTerm, type_name="PaymentTermList").customize(min_occurs=1, nillable=False)
+    OutcomeDeadline = optional(DateTime)  # PA invoices: the last moment for an outcome
+    ExpiredAt = optional(DateTime)
+    Outcomes = OutcomeList.customize(min_occurs=1, nillable=False)
+
+
+class ReceivedInvoiceRef(Model):
+    __type_name__ = "ReceivedInvoiceRef"
+    CompanyId = required(Uuid)
+    InvoiceId = required(Uuid)
+
+
+class ReceivedInvoiceResponse(Model):
+    __type_name__ = "ReceivedInvoiceResponse"
+    Invoice = required(ReceivedInvoice)
+
+
+class SendEsitoCommittenteRequest(Model):
+    __type_name__ = "SendEsitoCommittenteRequest"
+    CompanyId = required(Uuid)
+    InvoiceId = required(Uuid)
+    Esito = required(Esito)  # EC01 accept, EC02 refuse
+    Descrizione = optional(Unicode.customize(max_len=255))  # the reason; required for EC02
+    IdempotencyKey = optional(Unicode.customize(min_len=1, max_len=200))
+
+
+class OutcomeResponse(Model):
+    __type_name__ = "OutcomeResponse"
+    Outcome = required(Outcome)
 
 
 # --- faults -----------------------------------------------------------------------------------

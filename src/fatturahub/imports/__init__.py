@@ -1,0 +1,1 @@
+"""Bulk import of invoice history (active or passive) from a ZIP or many files."""
