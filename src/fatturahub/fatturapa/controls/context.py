@@ -6,9 +6,10 @@ Paths follow lxml/libxml2, like the XSD issues they are reported next to: an ele
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import Enum
 
 from fatturahub.fatturapa.document import Document
@@ -38,43 +39,87 @@ class DuplicateKey:
 DuplicateLookup = Callable[[DuplicateKey], bool]
 
 
-@dataclass(frozen=True)
+Sources = tuple[tuple[str, Decimal, ordinaria.Natura | None], ...]
+TYPE_PATH = "DatiGenerali/DatiGeneraliDocumento/TipoDocumento"  # under a body
+
+
+# Not frozen, like Context below: a frozen dataclass's __init__ pays a generic setattr per field,
+# which showed in the profile of a check; neither is changed after it is built.
+@dataclass(slots=True)
+class BodyItems:
+    """The repeated parts of one ordinaria body that several rules walk, with their paths."""
+
+    path: str
+    body: ordinaria.FatturaElettronicaBody
+    lines: tuple[tuple[str, Line], ...]
+    cassa: tuple[tuple[str, Cassa], ...]
+    summaries: tuple[tuple[str, Summary], ...]
+    sources: Sources  # (path, rate, natura) of every line and cassa item: what summaries summarize
+
+    @classmethod
+    def of(cls, path: str, body: ordinaria.FatturaElettronicaBody) -> BodyItems:
+        goods = f"{path}/DatiBeniServizi"
+        general = f"{path}/DatiGenerali/DatiGeneraliDocumento"
+        lines = tuple(each(goods, "DettaglioLinee", body.DatiBeniServizi.DettaglioLinee))
+        cassa_items = body.DatiGenerali.DatiGeneraliDocumento.DatiCassaPrevidenziale
+        cassa = tuple(each(general, "DatiCassaPrevidenziale", cassa_items))
+        summaries = tuple(each(goods, "DatiRiepilogo", body.DatiBeniServizi.DatiRiepilogo))
+        sources = tuple((at, item.AliquotaIVA, item.Natura) for at, item in lines + cassa)
+        return cls(path, body, lines, cassa, summaries, sources)
+
+
+@dataclass(slots=True)
 class Context:
+    """One check of one document, with the walks many rules share (bodies, lines, parties)
+    done once, up front, by `Context.of`: the rules iterate ready tuples instead of each
+    rebuilding them and their paths. It lives only as long as the check."""
+
     document: Document
     release: Release
     receipt_date: date | None
     duplicates: DuplicateLookup | None
+    root: str
+    bodies: tuple[tuple[str, AnyBody], ...]  # (path, body), whatever the format
+    body_items: tuple[BodyItems, ...]  # of each body of an ordinaria document
+    # (body path, body, path, item) of every DettaglioLinee, DatiCassaPrevidenziale, DatiRiepilogo
+    lines: tuple[tuple[str, ordinaria.FatturaElettronicaBody, str, Line], ...]
+    cassa: tuple[tuple[str, ordinaria.FatturaElettronicaBody, str, Cassa], ...]
+    summaries: tuple[tuple[str, ordinaria.FatturaElettronicaBody, str, Summary], ...]
+    document_types: tuple[tuple[str, str], ...]  # (TipoDocumento path, value) of each body
+    supplier: Party
+    customer: Party
+    parties: Relation  # whether supplier and customer are the same subject
 
-    @property
-    def root(self) -> str:
-        return "/" + type(self.document).__name__
-
-    def bodies(self) -> Iterator[tuple[str, ordinaria.FatturaElettronicaBody]]:
-        """(path, body) of each body of an ordinaria document."""
-        assert isinstance(self.document, FatturaElettronica)
-        yield from each(self.root, "FatturaElettronicaBody", self.document.FatturaElettronicaBody)
-
-    def any_bodies(self) -> Iterator[tuple[str, AnyBody]]:
-        """(path, body) of each body, whatever the format."""
-        yield from each(self.root, "FatturaElettronicaBody", self.document.FatturaElettronicaBody)
-
-    def lines(self) -> Iterator[tuple[str, ordinaria.FatturaElettronicaBody, str, Line]]:
-        """(body path, body, line path, line) of every DettaglioLinee."""
-        for body_path, body in self.bodies():
-            for path, line in lines_of(body_path, body):
-                yield body_path, body, path, line
-
-    def cassa(self) -> Iterator[tuple[str, ordinaria.FatturaElettronicaBody, str, Cassa]]:
-        """(body path, body, path, item) of every DatiCassaPrevidenziale."""
-        for body_path, body in self.bodies():
-            for path, item in cassa_of(body_path, body):
-                yield body_path, body, path, item
-
-    def summaries(self) -> Iterator[tuple[str, ordinaria.FatturaElettronicaBody, str, Summary]]:
-        """(body path, body, path, summary) of every DatiRiepilogo."""
-        for body_path, body in self.bodies():
-            for path, summary in summaries_of(body_path, body):
-                yield body_path, body, path, summary
+    @classmethod
+    def of(
+        cls,
+        document: Document,
+        release: Release,
+        receipt_date: date | None,
+        duplicates: DuplicateLookup | None,
+    ) -> Context:
+        root = "/" + type(document).__name__
+        bodies = tuple(each(root, "FatturaElettronicaBody", document.FatturaElettronicaBody))
+        ordinaria_bodies = isinstance(document, FatturaElettronica)
+        items = tuple(BodyItems.of(path, body) for path, body in bodies) if ordinaria_bodies else ()
+        types = tuple((f"{path}/{TYPE_PATH}", general_data(body).TipoDocumento) for path, body in bodies)
+        seller, buyer = supplier(document), customer(document)
+        return cls(
+            document=document,
+            release=release,
+            receipt_date=receipt_date,
+            duplicates=duplicates,
+            root=root,
+            bodies=bodies,
+            body_items=items,
+            lines=tuple((b.path, b.body, path, line) for b in items for path, line in b.lines),
+            cassa=tuple((b.path, b.body, path, item) for b in items for path, item in b.cassa),
+            summaries=tuple((b.path, b.body, path, s) for b in items for path, s in b.summaries),
+            document_types=types,
+            supplier=seller,
+            customer=buyer,
+            parties=relation(seller, buyer),
+        )
 
 
 def finding(code: str, path: str, params: Mapping[str, object] | None = None) -> Finding:
@@ -100,20 +145,6 @@ AnyBody = ordinaria.FatturaElettronicaBody | semplificata.FatturaElettronicaBody
 Line = ordinaria.DettaglioLinee
 Cassa = ordinaria.DatiCassaPrevidenziale
 Summary = ordinaria.DatiRiepilogo
-
-
-def lines_of(body_path: str, body: ordinaria.FatturaElettronicaBody) -> Iterator[tuple[str, Line]]:
-    yield from each(f"{body_path}/DatiBeniServizi", "DettaglioLinee", body.DatiBeniServizi.DettaglioLinee)
-
-
-def cassa_of(body_path: str, body: ordinaria.FatturaElettronicaBody) -> Iterator[tuple[str, Cassa]]:
-    general = f"{body_path}/DatiGenerali/DatiGeneraliDocumento"
-    items = body.DatiGenerali.DatiGeneraliDocumento.DatiCassaPrevidenziale
-    yield from each(general, "DatiCassaPrevidenziale", items)
-
-
-def summaries_of(body_path: str, body: ordinaria.FatturaElettronicaBody) -> Iterator[tuple[str, Summary]]:
-    yield from each(f"{body_path}/DatiBeniServizi", "DatiRiepilogo", body.DatiBeniServizi.DatiRiepilogo)
 
 
 def general_data(

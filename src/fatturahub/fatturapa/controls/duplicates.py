@@ -28,16 +28,19 @@ from .context import general_data as data_of
 CREDIT_NOTES = {"TD04", "TD08"}  # TD08: the simplified credit note
 
 
-def _issuer(document: Document) -> Party:
+def _issuer(document: Document, seller: Party, buyer: Party) -> Party:
     # A customer issuing on the supplier's behalf (SoggettoEmittente CC) numbers in its own series.
     if document.FatturaElettronicaHeader.SoggettoEmittente == SoggettoEmittente.CC:
-        return customer(document)
-    return supplier(document)
+        return buyer
+    return seller
 
 
 def duplicate_key(document: Document, body: AnyBody) -> DuplicateKey:
     """The key SDI compares to decide that `body` repeats an invoice already accepted."""
-    issuer = _issuer(document)
+    return _key(_issuer(document, supplier(document), customer(document)), body)
+
+
+def _key(issuer: Party, body: AnyBody) -> DuplicateKey:
     data = data_of(body)
     art73 = getattr(data, "Art73", None) == Art73.SI
     return DuplicateKey(
@@ -49,9 +52,10 @@ def duplicate_key(document: Document, body: AnyBody) -> DuplicateKey:
 
 
 def _numbers(ctx: Context) -> Iterator[tuple[str, DuplicateKey]]:
-    for body_path, body in ctx.any_bodies():
+    issuer = _issuer(ctx.document, ctx.supplier, ctx.customer)  # the parties the context already holds
+    for body_path, body in ctx.bodies:
         path = f"{body_path}/DatiGenerali/DatiGeneraliDocumento/Numero"
-        yield path, duplicate_key(ctx.document, body)
+        yield path, _key(issuer, body)
 
 
 def already_in_records(ctx: Context) -> Iterator[Finding]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from fatturahub.fatturapa.document import Document, Reading, read
 from fatturahub.fatturapa.issues import FatturaPAError, Issue
@@ -15,6 +16,14 @@ from .releases import Release, release_for, release_named
 
 CONTENT_RULES: tuple[Rule, ...] = identifiers.RULES + document_types.RULES + duplicates.RULES + lines.RULES
 RULES: tuple[Rule, ...] = CONTENT_RULES + charset.RULES
+
+
+@cache
+def _applicable(document_type: type[Document], schema_valid: bool) -> tuple[Rule, ...]:
+    """The rules to run on a format, decided once per format rather than per document.
+    A schema-valid document skips the charset rule: the XSD already enforced the characters."""
+    rules = CONTENT_RULES if schema_valid else RULES
+    return tuple(rule for rule in rules if issubclass(document_type, rule.formats))
 
 
 @dataclass(frozen=True)
@@ -54,9 +63,8 @@ def check(
     if isinstance(release, str):
         release = release_named(release)
     applied = release or release_for(document_date(document))
-    ctx = Context(document, applied, receipt_date, duplicates)
-    rules = CONTENT_RULES if schema_valid else RULES
-    findings = [found for rule in rules if isinstance(document, rule.formats) for found in rule.check(ctx)]
+    ctx = Context.of(document, applied, receipt_date, duplicates)
+    findings = [found for rule in _applicable(type(document), schema_valid) for found in rule.check(ctx)]
     findings.sort(key=lambda found: found.code)
     return ControlReport(applied, [render(found, lang) for found in findings])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache, reduce
+from functools import cache, lru_cache
 from types import ModuleType
 
 from stdnum.it import codicefiscale, iva
@@ -19,7 +19,7 @@ from stdnum.it import codicefiscale, iva
 from fatturahub.fatturapa.findings import Finding
 from fatturahub.fatturapa.model.ordinaria import FatturaElettronica
 
-from .context import ANY_FORMAT, Context, Rule, customer, finding, supplier
+from .context import ANY_FORMAT, Context, Rule, finding
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,17 @@ SDI_MAILBOX = re.compile(r"@pec\.fatturapa\.it$", re.IGNORECASE)
 RECIPIENT_CODE_LENGTH = {"FPA12": 6, "FPR12": 7, "FSM10": 7}
 
 
+@cache  # the fixed paths of the tables above: each is split once, not once per document
+def _steps(path: str) -> tuple[str, ...]:
+    return tuple(path.split("/"))
+
+
 def _at(document: object, path: str) -> object | None:
     """The value at a root-relative path of element names, None when any step is absent."""
-    return reduce(lambda node, name: getattr(node, name, None), path.split("/"), document)
+    node = document
+    for name in _steps(path):
+        node = getattr(node, name, None)  # stays None past an absent step
+    return node
 
 
 def _identifiers(ctx: Context) -> dict[str, list[Identifier]]:
@@ -166,7 +174,7 @@ def recipient_code_length(ctx: Context) -> Iterator[Finding]:
 def abroad_code_for_resident(ctx: Context) -> Iterator[Finding]:
     """XXXXXXX is for customers identified by a foreign VAT id only (00313)."""
     transmission = ctx.document.FatturaElettronicaHeader.DatiTrasmissione
-    buyer = customer(ctx.document)
+    buyer = ctx.customer
     if transmission.CodiceDestinatario == NO_CHANNEL_ABROAD and (buyer.vat is None or buyer.country == "IT"):
         path = f"{ctx.root}/FatturaElettronicaHeader/DatiTrasmissione/CodiceDestinatario"
         yield finding("00313", path, {})
@@ -182,14 +190,14 @@ def sdi_mailbox_as_recipient(ctx: Context) -> Iterator[Finding]:
 
 # --- parties ---------------------------------------------------------------------------------
 def customer_without_identifier(ctx: Context) -> Iterator[Finding]:
-    buyer = customer(ctx.document)
+    buyer = ctx.customer
     if buyer.vat is None and not buyer.cf:
         yield finding("00417", buyer.path, {})
 
 
 def both_parties_foreign(ctx: Context) -> Iterator[Finding]:
     """SDI carries invoices with at least one Italian party (00476)."""
-    seller, buyer = supplier(ctx.document), customer(ctx.document)
+    seller, buyer = ctx.supplier, ctx.customer
     if seller.country != "IT" and buyer.country != "IT":
         params = {"supplier": seller.country, "customer": buyer.country}
         yield finding("00476", f"{buyer.path}/IdFiscaleIVA/IdPaese", params)

@@ -9,7 +9,6 @@ used by lines and cassa must have its summary, and the other way round. Amount a
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 from typing import TypeVar
 
 from fatturahub.fatturapa import totals
@@ -22,7 +21,7 @@ from fatturahub.fatturapa.model.ordinaria import (
     TipoDocumento,
 )
 
-from .context import ORDINARIA, Context, Rule, cassa_of, each, finding, lines_of, summaries_of
+from .context import ORDINARIA, Context, Rule, each, finding
 
 K = TypeVar("K")
 
@@ -38,13 +37,6 @@ def _has_withholding(body: FatturaElettronicaBody) -> bool:
     return bool(body.DatiGenerali.DatiGeneraliDocumento.DatiRitenuta)
 
 
-def _sources(body_path: str, body: FatturaElettronicaBody) -> list[tuple[str, Decimal, Natura | None]]:
-    """(path, rate, natura) of every line and cassa item: what the summaries summarize."""
-    lines = [(path, line.AliquotaIVA, line.Natura) for path, line in lines_of(body_path, body)]
-    cassa = [(path, item.AliquotaIVA, item.Natura) for path, item in cassa_of(body_path, body)]
-    return lines + cassa
-
-
 def _first_paths(pairs: Iterable[tuple[K, str]]) -> dict[K, str]:
     """Each value with the path where it first appears."""
     first: dict[K, str] = {}
@@ -55,64 +47,64 @@ def _first_paths(pairs: Iterable[tuple[K, str]]) -> dict[K, str]:
 
 # --- Natura against the rate -----------------------------------------------------------------
 def line_without_natura_at_zero_rate(ctx: Context) -> Iterator[Finding]:
-    for _, _, path, line in ctx.lines():
+    for _, _, path, line in ctx.lines:
         if line.AliquotaIVA == 0 and line.Natura is None:
             yield finding("00400", f"{path}/Natura", {"line": line.NumeroLinea})
 
 
 def line_with_natura_at_taxed_rate(ctx: Context) -> Iterator[Finding]:
-    for _, body, path, line in ctx.lines():
+    for _, body, path, line in ctx.lines:
         if line.AliquotaIVA != 0 and line.Natura and not _natura_allowed_with_rate(body):
             params = {"line": line.NumeroLinea, "natura": line.Natura, "rate": line.AliquotaIVA}
             yield finding("00401", f"{path}/Natura", params)
 
 
 def cassa_without_natura_at_zero_rate(ctx: Context) -> Iterator[Finding]:
-    for _, _, path, item in ctx.cassa():
+    for _, _, path, item in ctx.cassa:
         if item.AliquotaIVA == 0 and item.Natura is None:
             yield finding("00413", f"{path}/Natura", {})
 
 
 def cassa_with_natura_at_taxed_rate(ctx: Context) -> Iterator[Finding]:
-    for _, _, path, item in ctx.cassa():
+    for _, _, path, item in ctx.cassa:
         if item.AliquotaIVA != 0 and item.Natura is not None:
             params = {"natura": item.Natura, "rate": item.AliquotaIVA}
             yield finding("00414", f"{path}/Natura", params)
 
 
 def summary_without_natura_at_zero_rate(ctx: Context) -> Iterator[Finding]:
-    for _, _, path, summary in ctx.summaries():
+    for _, _, path, summary in ctx.summaries:
         if summary.AliquotaIVA == 0 and summary.Natura is None:
             yield finding("00429", f"{path}/Natura", {})
 
 
 def summary_with_natura_at_taxed_rate(ctx: Context) -> Iterator[Finding]:
-    for _, body, path, summary in ctx.summaries():
+    for _, body, path, summary in ctx.summaries:
         if summary.AliquotaIVA != 0 and summary.Natura and not _natura_allowed_with_rate(body):
             params = {"natura": summary.Natura, "rate": summary.AliquotaIVA}
             yield finding("00430", f"{path}/Natura", params)
 
 
 def generic_natura(ctx: Context) -> Iterator[Finding]:
-    for body_path, body in ctx.bodies():
-        used = [(path, natura) for path, _, natura in _sources(body_path, body)]
-        used += [(path, s.Natura) for path, s in summaries_of(body_path, body)]
+    for items in ctx.body_items:
+        used = [(path, natura) for path, _, natura in items.sources]
+        used += [(path, s.Natura) for path, s in items.summaries]
         for path, natura in used:
             if natura in GENERIC_NATURE:
                 yield finding("00445", f"{path}/Natura", {"natura": natura})
 
 
 def reverse_charge_with_split_payment(ctx: Context) -> Iterator[Finding]:
-    for _, _, path, summary in ctx.summaries():
+    for _, _, path, summary in ctx.summaries:
         if summary.Natura in REVERSE_CHARGE_NATURE and summary.EsigibilitaIVA == EsigibilitaIVA.S:
             yield finding("00420", f"{path}/EsigibilitaIVA", {"natura": summary.Natura})
 
 
 def rate_not_a_percentage(ctx: Context) -> Iterator[Finding]:
     """0.22 where 22.00 was meant: a non-zero rate below 1 (00424)."""
-    for body_path, body in ctx.bodies():
-        rates = [(path, rate) for path, rate, _ in _sources(body_path, body)]
-        rates += [(path, s.AliquotaIVA) for path, s in summaries_of(body_path, body)]
+    for items in ctx.body_items:
+        rates = [(path, rate) for path, rate, _ in items.sources]
+        rates += [(path, s.AliquotaIVA) for path, s in items.summaries]
         for path, rate in rates:
             if 0 < rate < 1:
                 yield finding("00424", f"{path}/AliquotaIVA", {"rate": rate})
@@ -120,20 +112,20 @@ def rate_not_a_percentage(ctx: Context) -> Iterator[Finding]:
 
 # --- withholding -----------------------------------------------------------------------------
 def line_withholding_without_data(ctx: Context) -> Iterator[Finding]:
-    for _, body, path, line in ctx.lines():
+    for _, body, path, line in ctx.lines:
         if line.Ritenuta == Ritenuta.SI and not _has_withholding(body):
             yield finding("00411", f"{path}/Ritenuta", {"line": line.NumeroLinea})
 
 
 def cassa_withholding_without_data(ctx: Context) -> Iterator[Finding]:
-    for _, body, path, item in ctx.cassa():
+    for _, body, path, item in ctx.cassa:
         if item.Ritenuta == Ritenuta.SI and not _has_withholding(body):
             yield finding("00415", f"{path}/Ritenuta", {})
 
 
 # --- discounts -------------------------------------------------------------------------------
 def document_discount_without_amount(ctx: Context) -> Iterator[Finding]:
-    for body_path, body in ctx.bodies():
+    for body_path, body in ctx.bodies:
         general = f"{body_path}/DatiGenerali/DatiGeneraliDocumento"
         items = body.DatiGenerali.DatiGeneraliDocumento.ScontoMaggiorazione
         for path, item in each(general, "ScontoMaggiorazione", items):
@@ -142,7 +134,9 @@ def document_discount_without_amount(ctx: Context) -> Iterator[Finding]:
 
 
 def line_discount_without_amount(ctx: Context) -> Iterator[Finding]:
-    for _, _, line_path, line in ctx.lines():
+    for _, _, line_path, line in ctx.lines:
+        if not line.ScontoMaggiorazione:  # the usual line: no walk to set up
+            continue
         for path, item in each(line_path, "ScontoMaggiorazione", line.ScontoMaggiorazione):
             if item.Percentuale is None and item.Importo is None:
                 yield finding("00438", path, {"kind": item.Tipo, "line": line.NumeroLinea})
@@ -151,9 +145,9 @@ def line_discount_without_amount(ctx: Context) -> Iterator[Finding]:
 # --- summaries against their sources ---------------------------------------------------------
 def rate_without_summary(ctx: Context) -> Iterator[Finding]:
     """A rate used by lines or cassa with no DatiRiepilogo (00419), once per rate."""
-    for body_path, body in ctx.bodies():
-        summarized = {s.AliquotaIVA for s in body.DatiBeniServizi.DatiRiepilogo}
-        used = _first_paths((rate, path) for path, rate, _ in _sources(body_path, body))
+    for items in ctx.body_items:
+        summarized = {s.AliquotaIVA for _, s in items.summaries}
+        used = _first_paths((rate, path) for path, rate, _ in items.sources)
         for rate, path in used.items():
             if rate not in summarized:
                 yield finding("00419", f"{path}/AliquotaIVA", {"rate": rate})
@@ -161,19 +155,18 @@ def rate_without_summary(ctx: Context) -> Iterator[Finding]:
 
 def summary_rate_without_source(ctx: Context) -> Iterator[Finding]:
     """A DatiRiepilogo rate that no line or cassa item uses (00443)."""
-    for body_path, body in ctx.bodies():
-        used = {rate for _, rate, _ in _sources(body_path, body)}
-        for path, summary in summaries_of(body_path, body):
+    for items in ctx.body_items:
+        used = {rate for _, rate, _ in items.sources}
+        for path, summary in items.summaries:
             if summary.AliquotaIVA not in used:
                 yield finding("00443", f"{path}/AliquotaIVA", {"rate": summary.AliquotaIVA})
 
 
 def natura_without_counterpart(ctx: Context) -> Iterator[Finding]:
     """Lines/cassa and summaries must use the same Natura values (00444), each way once."""
-    for body_path, body in ctx.bodies():
-        used = _first_paths((n, path) for path, _, n in _sources(body_path, body) if n)
-        summaries = summaries_of(body_path, body)
-        summarized = _first_paths((s.Natura, path) for path, s in summaries if s.Natura)
+    for items in ctx.body_items:
+        used = _first_paths((n, path) for path, _, n in items.sources if n)
+        summarized = _first_paths((s.Natura, path) for path, s in items.summaries if s.Natura)
         for natura, path in used.items():
             if natura not in summarized:
                 yield finding("00444", f"{path}/Natura", {"natura": natura})
@@ -184,17 +177,17 @@ def natura_without_counterpart(ctx: Context) -> Iterator[Finding]:
 
 # --- arithmetic, from the totals engine ------------------------------------------------------
 def line_totals(ctx: Context) -> Iterator[Finding]:
-    for body_path, body in ctx.bodies():
+    for body_path, body in ctx.bodies:
         yield from totals.check_line_totals(body, body_path)
 
 
 def summary_taxes(ctx: Context) -> Iterator[Finding]:
-    for body_path, body in ctx.bodies():
+    for body_path, body in ctx.bodies:
         yield from totals.check_summary_taxes(body, body_path)
 
 
 def summary_taxables(ctx: Context) -> Iterator[Finding]:
-    for body_path, body in ctx.bodies():
+    for body_path, body in ctx.bodies:
         yield from totals.check_summary_taxables(body, body_path)
 
 

@@ -80,13 +80,14 @@ def check_summary_taxables(body: FatturaElettronicaBody, body_path: str) -> list
     """00422, one finding per rate whose summaries' taxable amount is off by more than 1.00,
     reported on the first summary with that rate."""
     goods = f"{body_path}/DatiBeniServizi"
-    summaries = list(each(goods, "DatiRiepilogo", body.DatiBeniServizi.DatiRiepilogo))
+    by_rate: dict[Decimal, list[tuple[str, DatiRiepilogo]]] = {}  # in order of first appearance
+    for path, summary in each(goods, "DatiRiepilogo", body.DatiBeniServizi.DatiRiepilogo):
+        by_rate.setdefault(summary.AliquotaIVA, []).append((path, summary))
     sources = _source_amounts(body)
     findings = []
-    for rate in dict.fromkeys(summary.AliquotaIVA for _, summary in summaries):
+    for rate, at_rate in by_rate.items():
         if rate not in sources:
             continue
-        at_rate = [(path, s) for path, s in summaries if s.AliquotaIVA == rate]
         finding = _taxable_finding(rate, at_rate, *sources[rate])
         if finding is not None:
             findings.append(finding)

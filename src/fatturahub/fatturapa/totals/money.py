@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
 
+@cache
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:
     """Round like SDI and Italian tax practice do: halves away from zero (2.345 -> 2.35)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return value.quantize(_quantum(places), rounding=ROUND_HALF_UP)
 
 
 def percent_of(amount: Decimal, rate: Decimal) -> Decimal:
