@@ -5,19 +5,23 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile, status
 
-from fatturahub.api.deps import PrincipalDep, SessionDep, SettingsDep
+from fatturahub.api.deps import PrincipalDep, SessionDep, SettingsDep, company_access
 from fatturahub.errors import InvalidInput
 from fatturahub.imports import archive, schemas, service
 from fatturahub.imports.models import HistoryImport
 from fatturahub.imports.states import Direction
 from fatturahub.storage import LocalStorage
+from fatturahub.tenancy.permissions import Area, Level
 
 router = APIRouter(prefix="/v1", tags=["imports"])
 BASE = "/companies/{company_id}/imports"
 MAX_UPLOAD = 200 * 1024 * 1024  # all files of one request together
 MAX_FILES = 1000  # files in one request (a ZIP holds up to archive.MAX_ENTRIES)
+# A company the caller cannot see is 404 before the upload is parsed, as on every company route;
+# the level needed depends on the direction and is checked by the service.
+VISIBLE_COMPANY = Depends(company_access(Area.ACTIVE_INVOICES, Level.NONE))
 
 
 def _out(batch: HistoryImport) -> dict:
@@ -67,7 +71,12 @@ def _refused(message: str) -> InvalidInput:
     return InvalidInput("upload too large", errors=[{"path": "files", "message": message}])
 
 
-@router.post(BASE, status_code=status.HTTP_202_ACCEPTED, response_model=schemas.ImportDetail)
+@router.post(
+    BASE,
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=schemas.ImportDetail,
+    dependencies=[VISIBLE_COMPANY],
+)
 async def create_import(
     company_id: uuid.UUID,
     direction: Direction,
