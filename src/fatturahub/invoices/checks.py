@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fatturahub import fatturapa
@@ -36,12 +36,13 @@ def _key_text(key: DuplicateKey) -> str:
 async def _taken_keys(
     session: AsyncSession,
     company_id: uuid.UUID,
-    keys: list[str],
+    keys: list[str] | Select[tuple[str]],
     *,
     drafts: bool,
     besides: uuid.UUID | None = None,
 ) -> set[str]:
-    """Which of `keys` the company's other invoices already hold (drafts too, when asked)."""
+    """Which of `keys` (a list, or a query of them) the company's other invoices already hold
+    (drafts too, when asked)."""
     states = COUNTS_AS_ISSUED | {InvoiceState.DRAFT} if drafts else COUNTS_AS_ISSUED
     query = (
         select(InvoiceKey.key)
@@ -76,7 +77,7 @@ async def sdi_checks(
 
 async def ensure_not_issued_twice(session: AsyncSession, invoice: Invoice) -> None:
     """00404 again at sending time: another invoice with the same key may have gone out since."""
-    keys = list(await session.scalars(select(InvoiceKey.key).where(InvoiceKey.invoice_id == invoice.id)))
+    keys = select(InvoiceKey.key).where(InvoiceKey.invoice_id == invoice.id)  # a subquery: one statement
     if await _taken_keys(session, invoice.company_id, keys, drafts=False, besides=invoice.id):
         raise invalid(
             [

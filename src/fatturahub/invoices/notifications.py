@@ -97,18 +97,20 @@ async def record_notification(
         log.warning("unreadable SDI notification %s kept as it is: %s", file_name, exc)
         message, type_code, summary = None, TYPE_BY_OPERATION[operation], {"unreadable": str(exc)}
     invoice = await _match(session, identificativo_sdi, file_name)
-    notification = Notification(
+    applied = False
+    if invoice is not None and message is not None:
+        applied = await _apply(session, invoice, type_code, summary, identificativo_sdi)
+    notification = Notification(  # added once applied: inserted whole, not inserted then updated
         invoice_id=invoice.id if invoice else None,
         type=type_code,
         file_name=file_name,
         identificativo_sdi=identificativo_sdi,
         content=content,
         summary=summary,
+        applied=applied,
     )
     session.add(notification)
     if invoice is not None:
-        if message is not None:
-            notification.applied = await _apply(session, invoice, type_code, summary, identificativo_sdi)
         await events.publish_invoice(
             session,
             invoice,
@@ -125,10 +127,11 @@ async def _apply(
     codes = {e["code"] for e in summary.get("errors", [])}
     if type_code == "NS" and codes == {NAME_ALREADY_USED}:
         return False  # our retry of a file SDI already took: its own notifications follow by name
-    # SDI speaks of the file it took: after a retry answered 00002, its id replaces the retry's
-    invoice.identificativo_sdi = identificativo_sdi
     outcome = outcome_of(type_code, summary)
     for _ in range(3):  # re-read and re-decide if the state changed under us
+        # SDI speaks of the file it took: after a retry answered 00002, its id replaces the
+        # retry's (set again after each re-read: the refresh in `move` forgets it)
+        invoice.identificativo_sdi = identificativo_sdi
         target = after(InvoiceState(invoice.state), outcome) if outcome else None
         if target is None:
             return False

@@ -28,6 +28,7 @@ from fatturahub.invoices.states import InvoiceState
 from fatturahub.tenancy.models import Company
 from fatturahub.tenancy.principal import CompanyAccess, Principal
 from fatturahub.tenancy.services.accounts import charge_storage
+from fatturahub.webhooks.publishing import new_subject
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ async def create_invoice(
     document, xml, origin, original = await _document(session, company, incoming, today, sezionale)
     await sdi_checks(session, company, document, today, services.lang)
     invoice = Invoice(
+        id=uuid.uuid4(),
         account_id=company.account_id,
         company_id=company.id,
         state=InvoiceState.DRAFT,
@@ -110,8 +112,8 @@ async def create_invoice(
         original=original,
         **_summary(document),
     )
-    await charge_storage(session, company.account_id, len(xml) + len(original or b""))
     session.add(invoice)
+    new_subject(session, invoice.id)
     await session.flush()
     for key in duplicate_keys(document):
         session.add(InvoiceKey(invoice_id=invoice.id, key=key, company_id=company.id))
@@ -124,6 +126,10 @@ async def create_invoice(
         details={"numero": invoice.numero, "origin": origin},
     )
     await events.publish_invoice(session, invoice, "invoice.created")
+    # Last before sending: the account's row stays locked until the commit, and every invoice of
+    # the account passes here, so the lock is taken when little work is left (on quota exceeded
+    # the transaction rolls back just the same).
+    await charge_storage(session, company.account_id, len(xml) + len(original or b""))
     if send:
         await queue_for_sending(session, principal, access, invoice, services=services)
     return invoice

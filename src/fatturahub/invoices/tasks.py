@@ -72,9 +72,14 @@ async def send_invoice(session: AsyncSession, job: Job, *, settings: Settings, s
         await _fail(session, invoice_id, [{"code": "transport", "message": str(error)}])
         return
     invoice = await session.get_one(Invoice, invoice_id, populate_existing=True)
-    invoice.identificativo_sdi = acceptance.identificativo_sdi
-    invoice.sdi_received_at = acceptance.received_at
-    if invoice.state == InvoiceState.SENDING:  # a notification may already have moved it on
+    # A notification may already have moved it on, naming the file SDI kept: after a retry
+    # answered 00002 that is the first upload's id, not this one's; never overwrite it.
+    overtaken = invoice.state != InvoiceState.SENDING
+    if not overtaken or invoice.identificativo_sdi is None:
+        invoice.identificativo_sdi = acceptance.identificativo_sdi
+    if not overtaken or invoice.sdi_received_at is None:
+        invoice.sdi_received_at = acceptance.received_at
+    if not overtaken:
         await move(session, invoice, InvoiceState.SENT)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fatturahub.db.base import utcnow
@@ -38,7 +38,12 @@ async def accessible_companies(
     now = now or utcnow()
     grants = await _own_grants(session, principal, company_id)
     grants.update(await _delegated_grants(session, principal, company_id, now))
-    member_levels = await _member_levels(session, principal, company_id)
+    return _effective(principal, grants, await _member_levels(session, principal, company_id))
+
+
+def _effective(
+    principal: Principal, grants: dict[uuid.UUID, Grant], member_levels: dict[uuid.UUID, Levels]
+) -> dict[uuid.UUID, CompanyAccess]:
     accesses = {}
     for cid, (owner, levels, delegation_id) in grants.items():
         if principal.key_company_ids is not None and cid not in principal.key_company_ids:
@@ -55,14 +60,57 @@ async def accessible_companies(
 async def require_company(
     session: AsyncSession, principal: Principal, company_id: uuid.UUID, area: Area, level: Level
 ) -> CompanyAccess:
-    """The access to `company_id`; NotFound if invisible (never reveal it exists), else Forbidden."""
-    access = (await accessible_companies(session, principal, company_id=company_id)).get(company_id)
+    """The access to `company_id`; NotFound if invisible (never reveal it exists), else Forbidden.
+
+    One statement (two for a member user): the company, with the principal's active delegations
+    on it; the company stays in the session, so the endpoint's own `session.get` of it is free."""
+    grants = await _grants_on(session, principal, company_id, utcnow())
+    member_levels = await _member_levels(session, principal, company_id)
+    access = _effective(principal, grants, member_levels).get(company_id)
     if access is None:
         raise NotFound(f"company {company_id} not found")
     if not access.allows(area, level):
         raise Forbidden(f"{area.value}: {level.label} level required on this company")
     return access
 
+
+async def _grants_on(
+    session: AsyncSession, principal: Principal, company_id: uuid.UUID, now: datetime
+) -> dict[uuid.UUID, Grant]:
+    """`_own_grants` and `_delegated_grants` of one company, in one query."""
+    query = (
+        select(Company, Delegation)
+        .outerjoin(
+            Delegation,
+            and_(
+                Delegation.company_id == Company.id,
+                *_active_delegation(principal, now),
+            ),
+        )
+        .where(Company.id == company_id, Company.archived_at.is_(None))
+        .order_by(Delegation.created_at)
+    )
+    grants: dict[uuid.UUID, Grant] = {}
+    rows = (await session.execute(query)).all()
+    if rows:
+        # the identity map holds objects weakly: keep the company for the rest of the session
+        session.info.setdefault("companies", {})[company_id] = rows[0][0]
+        if rows[0][0].account_id == principal.account_id:
+            grants[company_id] = (principal.account_id, FULL, None)
+    for _company, delegation in rows:  # a delegation prevails over ownership, the latest over others
+        if delegation is not None:
+            levels = levels_from(delegation.levels)
+            grants[company_id] = (delegation.grantor_account_id, levels, delegation.id)
+    return grants
+
+
+def _active_delegation(principal: Principal, now: datetime) -> list:
+    return [
+        Delegation.grantee_account_id == principal.account_id,
+        Delegation.revoked_at.is_(None),
+        Delegation.starts_at <= now,
+        or_(Delegation.ends_at.is_(None), Delegation.ends_at > now),
+    ]
 
 
 Grant = tuple[uuid.UUID, Levels, uuid.UUID | None]  # owner account, levels, delegation
@@ -85,13 +133,7 @@ async def _delegated_grants(
     query = (
         select(Delegation)
         .join(Company, Company.id == Delegation.company_id)
-        .where(
-            Delegation.grantee_account_id == principal.account_id,
-            Delegation.revoked_at.is_(None),
-            Delegation.starts_at <= now,
-            or_(Delegation.ends_at.is_(None), Delegation.ends_at > now),
-            Company.archived_at.is_(None),
-        )
+        .where(*_active_delegation(principal, now), Company.archived_at.is_(None))
         .order_by(Delegation.created_at)
     )
     if company_id is not None:

@@ -7,7 +7,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event as orm_event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from fatturahub.db.base import utcnow
 from fatturahub.webhooks import repository
@@ -16,6 +18,19 @@ from fatturahub.webhooks.models import Delivery, Event, EventRecipient, WebhookE
 from fatturahub.worker.queue import enqueue
 
 DELIVER_JOB = "webhook.deliver"
+_NEW_SUBJECTS = "webhooks.new_subjects"  # session.info: subject created in this transaction -> last event
+
+
+def new_subject(session: AsyncSession, subject_id: uuid.UUID) -> None:
+    """Tell publishing that `subject_id` was created in the current transaction: no other
+    transaction can have events of it, so its events are ordered without asking the database."""
+    session.info.setdefault(_NEW_SUBJECTS, {})[subject_id] = None
+
+
+@orm_event.listens_for(Session, "after_transaction_end")
+def _forget_new_subjects(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # committed or rolled back: other transactions may publish now
+        session.info.pop(_NEW_SUBJECTS, None)
 
 
 async def publish(
@@ -54,12 +69,21 @@ async def add_event(
     """`publish`, also for account-level events (no company: only the owner receives them)."""
     check_event_type(type_)
     now = utcnow()
-    recipients = {owner_account_id}
     if company_id is not None:
-        recipients.update(await repository.delegate_accounts(session, company_id, now))
+        recipients, endpoints = await repository.audience(session, owner_account_id, company_id, now)
+    else:
+        recipients = {owner_account_id}
+        endpoints = await repository.enabled_endpoints(session, recipients)
+    new_subjects = session.info.get(_NEW_SUBJECTS, {})
+    if subject_id in new_subjects:  # created in this transaction: its events are all ours
+        latest = new_subjects[subject_id]
+        created_at = max(now, latest + repository.TICK) if latest is not None else now
+        new_subjects[subject_id] = created_at
+    else:
+        created_at = await repository.next_event_time(session, subject_id, now)
     event = Event(
         id=uuid.uuid4(),
-        created_at=await repository.next_event_time(session, subject_id, now),
+        created_at=created_at,
         account_id=owner_account_id,
         company_id=company_id,
         type=type_,
@@ -69,7 +93,7 @@ async def add_event(
     )
     session.add(event)
     session.add_all(EventRecipient(account_id=account, event_id=event.id) for account in recipients)
-    for endpoint in await repository.enabled_endpoints(session, recipients):
+    for endpoint in endpoints:
         if type_accepted(endpoint.event_types, type_) and company_accepted(endpoint.company_ids, company_id):
             schedule_delivery(session, endpoint, event, at=event.created_at)
     await session.flush()  # the next event of this subject, even in this transaction, comes after

@@ -6,7 +6,20 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Uuid,
+    and_,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -24,13 +37,40 @@ TICK = timedelta(microseconds=1)
 
 
 async def delegate_accounts(session: AsyncSession, company_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
-    query = select(Delegation.grantee_account_id).where(
+    return list(await session.scalars(_delegates(company_id, now)))
+
+
+def _delegates(company_id: uuid.UUID, now: datetime) -> Select[tuple[uuid.UUID]]:
+    return select(Delegation.grantee_account_id.label("account_id")).where(
         Delegation.company_id == company_id,
         Delegation.revoked_at.is_(None),
         Delegation.starts_at <= now,
         or_(Delegation.ends_at.is_(None), Delegation.ends_at > now),
     )
-    return list(await session.scalars(query))
+
+
+async def audience(
+    session: AsyncSession, owner_account_id: uuid.UUID, company_id: uuid.UUID, now: datetime
+) -> tuple[set[uuid.UUID], list[WebhookEndpoint]]:
+    """The accounts receiving a company's events (the owner, and the delegates now), and their
+    enabled webhook endpoints: `delegate_accounts` and `enabled_endpoints` in one statement."""
+    owner = select(literal(owner_account_id, Uuid()).label("account_id"))
+    accounts = union(owner, _delegates(company_id, now)).subquery()
+    query = (
+        select(accounts.c.account_id, WebhookEndpoint)
+        .select_from(accounts)
+        .outerjoin(
+            WebhookEndpoint,
+            and_(WebhookEndpoint.account_id == accounts.c.account_id, WebhookEndpoint.enabled.is_(True)),
+        )
+    )
+    recipients: set[uuid.UUID] = {owner_account_id}
+    endpoints: list[WebhookEndpoint] = []
+    for account_id, endpoint in await session.execute(query):
+        recipients.add(account_id)
+        if endpoint is not None:
+            endpoints.append(endpoint)
+    return recipients, endpoints
 
 
 async def next_event_time(session: AsyncSession, subject_id: uuid.UUID, now: datetime) -> datetime:

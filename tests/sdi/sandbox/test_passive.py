@@ -403,6 +403,38 @@ def test_a_second_outcome_and_one_on_a_b2b_invoice_are_not_admissible(
     assert state(sandbox, to_a_pa["identificativo_sdi"])["status"] == "accepted"
 
 
+def test_each_body_of_a_lotto_may_be_answered_on_its_own(sandbox: httpx.Client, passive_url: str) -> None:
+    lotto = deliver(sandbox, to_pa(bodies=2, lines=1))
+    content = sandbox.get(f"/control/deliveries/{lotto['identificativo_sdi']}/files/{lotto['file_name']}")
+    bodies = document.read(content.content).document.FatturaElettronicaBody
+
+    def on_body(position: int, esito: str, sequence: int) -> OutcomeAnswer:
+        general = bodies[position - 1].DatiGenerali.DatiGeneraliDocumento
+        reference = pa.RiferimentoFatturaType(
+            NumeroFattura=general.Numero, AnnoFattura=general.Data.year, PosizioneFattura=position
+        )
+        ec = pa.NotificaEsitoCommittente(
+            IdentificativoSdI=lotto["identificativo_sdi"],
+            RiferimentoFattura=reference,
+            Esito=EsitoCommittenteType(esito),
+            Descrizione=None if esito == "EC01" else "CIG mancante",
+        )
+        name = message_file_name(lotto["file_name"], "EC", sequence)
+        return send_outcome(passive_url, outcome_file(lotto, file_name=name, content=build_message(ec)))
+
+    assert on_body(2, "EC02", 1).esito == "ES01"
+    again = on_body(2, "EC01", 2)
+    assert again.esito == "ES00" and parse_message(again.scarto).Scarto == "EN01"
+    assert state(sandbox, lotto["identificativo_sdi"])["status"] == "delivered"  # body 1 is open
+    assert on_body(1, "EC01", 3).esito == "ES01"
+    whole = send_outcome(
+        passive_url, outcome_file(lotto, file_name=message_file_name(lotto["file_name"], "EC", 4))
+    )
+    assert whole.esito == "ES00" and parse_message(whole.scarto).Scarto == "EN01"
+    taken = state(sandbox, lotto["identificativo_sdi"])
+    assert [n["type"] for n in taken["to_supplier"]] == ["NE", "NE"]
+
+
 def test_dt_after_fifteen_days_and_a_late_outcome_gets_se_en01(
     sandbox: httpx.Client, recipient: Recipient, passive_url: str
 ) -> None:

@@ -31,3 +31,8 @@ class SandboxConfig:
     """Backoff between attempts while the notifications endpoint is down: doubles up to the max."""
 
     delivery_timeout_seconds: float = 10.0
+
+    delivery_concurrency: int = 8
+    """Requests in flight at once to one endpoint while it answers, each for a different file (a
+    file's messages always go one after the other); after a refusal, one at a time until the
+    backlog is through."""

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from fatturahub.fatturapa.controls import DuplicateKey
 from fatturahub.fatturapa.naming import InvalidFileName, InvoiceFileName, NotificationType
 from fatturahub.sdi.messages import EsitoCommittenteType, Flow, Message, ScartoType, pa
 from fatturahub.sdi.sandbox import checks, notices, passive
@@ -34,6 +35,7 @@ from fatturahub.sdi.sandbox.delivery import (
     recipient_notification_parcel,
 )
 from fatturahub.sdi.sandbox.generate import InvoiceSpec, generate
+from fatturahub.sdi.sandbox.sealing import Sealer
 from fatturahub.sdi.sandbox.state import (
     OUTCOME_TERM,
     Deadline,
@@ -83,8 +85,12 @@ class Sandbox:
         self.config = config
         self.clock = VirtualClock()
         self.signer = throwaway_signer()
+        self.sealer = Sealer(self.signer)  # signs every notification: its parts prepared once
         self.unreachable: frozenset[str] = frozenset(config.unreachable)
         self._files: dict[int, ReceivedFile] = {}
+        # indexes of _files for the checks of each new file, which would otherwise read them all
+        self._first_by_stem: dict[str, int] = {}  # name without extension -> first IdentificativoSdI
+        self._by_key: dict[DuplicateKey, list[ReceivedFile]] = {}  # 00404 key -> files carrying it
         self._deliveries: dict[int, InvoiceDelivery] = {}
         # never reset: the sender's records must not see an IdentificativoSdI twice
         self._last_identificativo = 0
@@ -98,7 +104,13 @@ class Sandbox:
     def _outbox(self, url: str) -> Outbox:
         config = self.config
         backoff = Backoff(config.retry_initial_seconds, config.retry_max_seconds)
-        return Outbox(url, backoff=backoff, timeout=config.delivery_timeout_seconds, now=self.clock.now)
+        return Outbox(
+            url,
+            backoff=backoff,
+            timeout=config.delivery_timeout_seconds,
+            now=self.clock.now,
+            concurrency=config.delivery_concurrency,
+        )
 
     # lifecycle
 
@@ -135,6 +147,7 @@ class Sandbox:
         self._check_running()
         file = ReceivedFile(self._next_identificativo(), file_name, content, self.clock.now())
         self._files[file.identificativo_sdi] = file
+        self._first_by_stem.setdefault(_stem(file_name), file.identificativo_sdi)
         self._intake.put_nowait(file)
         return file
 
@@ -208,7 +221,7 @@ class Sandbox:
             if outcome is not None:  # the EC names its invoice; the SOAP field is only a fallback
                 identificativo_sdi = outcome.IdentificativoSdI
             delivery = self._deliveries.get(identificativo_sdi)
-            problem = problem or _inadmissible(delivery, now)
+            problem = problem or _inadmissible(delivery, now, outcome)
             if problem is None:
                 await self._forward_outcome(delivery, outcome)
                 verdict = OutcomeVerdict("ES01")
@@ -223,7 +236,10 @@ class Sandbox:
     async def _forward_outcome(self, delivery: InvoiceDelivery, outcome: pa.NotificaEsitoCommittente) -> None:
         message = passive.supplier_outcome(delivery, outcome, self._message_id())
         delivery.to_supplier.append(await self._sealed(message, delivery))
-        delivery.outcome = outcome.Esito
+        if outcome.RiferimentoFattura is None:
+            delivery.outcome = outcome.Esito
+        else:  # one body of a lotto, answered on its own: the others stay open
+            delivery.answered.add(_body(outcome))
 
     async def _refuse_outcome(
         self,
@@ -236,7 +252,7 @@ class Sandbox:
         code, reason = problem
         message = passive.scarto(identificativo_sdi, outcome, code, reason, self._message_id())
         name = passive.scarto_file_name(delivery, file_name)
-        content = await asyncio.to_thread(notices.seal, message, self.signer)
+        content = await asyncio.to_thread(notices.seal, message, self.sealer)
         if delivery is not None:
             now = self.clock.now()
             sent = SentNotification(message.TYPE_CODE, name, message.MessageId, now, content, now, attempts=1)
@@ -244,7 +260,7 @@ class Sandbox:
         return OutcomeVerdict("ES00", name, content)
 
     async def _sealed(self, message: Message, delivery: InvoiceDelivery) -> SentNotification:
-        content = await asyncio.to_thread(notices.seal, message, self.signer)
+        content = await asyncio.to_thread(notices.seal, message, self.sealer)
         name = notices.file_name(delivery.file_name, message.TYPE_CODE, delivery.next_sequence())
         return SentNotification(message.TYPE_CODE, name, message.MessageId, self.clock.now(), content)
 
@@ -306,6 +322,8 @@ class Sandbox:
         """Forget every file and undelivered notification; clock and recipients as at start."""
         async with self._lock:
             self._files.clear()
+            self._first_by_stem.clear()
+            self._by_key.clear()
             self._deliveries.clear()
             self.outbox.clear()
             if self.recipient_outbox is not None:
@@ -336,35 +354,38 @@ class Sandbox:
                     file.status = FileStatus.FAILED
 
     async def _process(self, file: ReceivedFile) -> None:
-        verdict = await asyncio.to_thread(checks.examine, self._submission(file))
+        """Check the file and sign SDI's answer in one trip to a thread (values copied beforehand),
+        then record both on the loop at once."""
+        submission, message_id, now = self._submission(file), self._message_id(), self.clock.now()
+        decided = await asyncio.to_thread(
+            _decide, submission, file, message_id, now, self.unreachable, self.sealer
+        )
+        verdict = decided.verdict
         file.format, file.codice_destinatario = verdict.format, verdict.codice_destinatario
-        file.flow = Flow.B2B if verdict.format in B2B_FORMATS else Flow.PA
-        message_id, now = self._message_id(), self.clock.now()
-        if not verdict.accepted:
+        file.flow = decided.flow
+        if verdict.accepted:
+            file.duplicate_keys = verdict.duplicate_keys
+            for key in verdict.duplicate_keys:
+                self._by_key.setdefault(key, []).append(file)
+        else:
             file.errors = verdict.errors
-            await self._notify(file, notices.rejection(file, message_id), FileStatus.REJECTED)
-            return
-        file.duplicate_keys = verdict.duplicate_keys
-        to_pa = file.flow is Flow.PA
-        if verdict.codice_destinatario in self.unreachable:
-            at = Deadline(now + ATTESTATION_DELAY, NotificationType.AT) if to_pa else None
-            message = notices.non_delivery(file, now, message_id)
-            await self._notify(file, message, FileStatus.NOT_DELIVERED, at)
-            return
-        dt = Deadline(now + OUTCOME_TERM, NotificationType.DT) if to_pa else None
-        await self._notify(file, notices.delivery_receipt(file, now, message_id), FileStatus.DELIVERED, dt)
+        self._queue_notification(file, decided.message, decided.content, decided.status, decided.deadline)
 
     def _submission(self, file: ReceivedFile) -> checks.Submission:
-        """What the checks need from the other files, copied now (they run in another thread)."""
-        earlier = [f for f in self._files.values() if f.identificativo_sdi < file.identificativo_sdi]
-        keys = frozenset(k for f in self._files.values() if f.counts_for_duplicates for k in f.duplicate_keys)
-        stem = _stem(file.file_name)
+        """What the checks need from the other files. They run in another thread while the loop
+        holds `_lock`, under which alone files change status and the indexes grow."""
+        first = self._first_by_stem.get(_stem(file.file_name), file.identificativo_sdi)
+        by_key = self._by_key
+
+        def duplicate(key: DuplicateKey) -> bool:
+            return any(f is not file and f.counts_for_duplicates for f in by_key.get(key, ()))
+
         return checks.Submission(
             file_name=file.file_name,
             content=file.content,
             received_at=file.received_at,
-            name_taken=any(_stem(f.file_name) == stem for f in earlier),
-            duplicates=keys.__contains__,
+            name_taken=first < file.identificativo_sdi,
+            duplicates=duplicate,
             max_bytes=self.config.max_file_bytes,
             lang=self.config.lang,
         )
@@ -402,7 +423,17 @@ class Sandbox:
     ) -> None:
         """Sign `message`, then move the file to `status` and queue the notification together:
         nothing is awaited in between, so a stop can never leave a new state without its message."""
-        content = await asyncio.to_thread(notices.seal, message, self.signer)
+        content = await asyncio.to_thread(notices.seal, message, self.sealer)
+        self._queue_notification(file, message, content, status, deadline)
+
+    def _queue_notification(
+        self,
+        file: ReceivedFile,
+        message: Message,
+        content: bytes,
+        status: FileStatus,
+        deadline: Deadline | None,
+    ) -> None:
         type_code = message.TYPE_CODE
         name = notices.file_name(file.file_name, type_code, len(file.notifications) + 1)
         notification = SentNotification(type_code, name, message.MessageId, self.clock.now(), content)
@@ -415,6 +446,44 @@ class Sandbox:
         return str(self._last_message_id)
 
 
+@dataclass(frozen=True)
+class _Decided:
+    verdict: checks.Verdict
+    flow: Flow
+    message: Message
+    content: bytes
+    status: FileStatus
+    deadline: Deadline | None
+
+
+def _decide(
+    submission: checks.Submission,
+    file: ReceivedFile,
+    message_id: str,
+    now: datetime,
+    unreachable: frozenset[str],
+    sealer: Sealer,
+) -> _Decided:
+    """SDI's checks on a file, and its signed answer: NS, MC (with AT due for a PA) or RC (with DT
+    due for a PA). Runs in a thread: reads `file` through a copy, changes nothing."""
+    verdict = checks.examine(submission)
+    flow = Flow.B2B if verdict.format in B2B_FORMATS else Flow.PA
+    seen = dataclasses.replace(
+        file, format=verdict.format, codice_destinatario=verdict.codice_destinatario, flow=flow
+    )
+    to_pa = flow is Flow.PA
+    if not verdict.accepted:
+        seen.errors = verdict.errors
+        message, status, deadline = notices.rejection(seen, message_id), FileStatus.REJECTED, None
+    elif verdict.codice_destinatario in unreachable:
+        deadline = Deadline(now + ATTESTATION_DELAY, NotificationType.AT) if to_pa else None
+        message, status = notices.non_delivery(seen, now, message_id), FileStatus.NOT_DELIVERED
+    else:
+        deadline = Deadline(now + OUTCOME_TERM, NotificationType.DT) if to_pa else None
+        message, status = notices.delivery_receipt(seen, now, message_id), FileStatus.DELIVERED
+    return _Decided(verdict, flow, message, notices.seal(message, sealer), status, deadline)
+
+
 def _read_outcome(content: bytes) -> tuple[pa.NotificaEsitoCommittente | None, tuple[ScartoType, str] | None]:
     try:
         return passive.read_outcome(content), None
@@ -422,7 +491,9 @@ def _read_outcome(content: bytes) -> tuple[pa.NotificaEsitoCommittente | None, t
         return None, (ScartoType.EN00, str(exc))
 
 
-def _inadmissible(delivery: InvoiceDelivery | None, now: datetime) -> tuple[ScartoType, str] | None:
+def _inadmissible(
+    delivery: InvoiceDelivery | None, now: datetime, outcome: pa.NotificaEsitoCommittente | None = None
+) -> tuple[ScartoType, str] | None:
     """Why SDI would not take an EC on `delivery` now; None when it would."""
     if delivery is None or delivery.delivered_at is None:
         return (
@@ -436,11 +507,18 @@ def _inadmissible(delivery: InvoiceDelivery | None, now: datetime) -> tuple[Scar
             ScartoType.EN01,
             "esito non ammesso: termini decorsi (notifica di decorrenza termini già inviata)",
         )
-    if delivery.outcome is not None:
+    body = _body(outcome) if outcome is not None else None
+    if delivery.outcome is not None or (body in delivery.answered if body else delivery.answered):
         return ScartoType.EN01, "esito non ammesso: la fattura ha già un esito"
     if now > delivery.delivered_at + OUTCOME_TERM:
         return ScartoType.EN01, "esito non ammesso: oltre 15 giorni dalla consegna"
     return None
+
+
+def _body(outcome: pa.NotificaEsitoCommittente) -> tuple[str, int] | None:
+    """The body of a lotto an EC names (RiferimentoFattura), or None for the whole file."""
+    reference = outcome.RiferimentoFattura
+    return None if reference is None else (reference.NumeroFattura, reference.AnnoFattura)
 
 
 def _received(

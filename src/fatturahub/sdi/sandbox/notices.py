@@ -8,9 +8,10 @@ from datetime import datetime
 
 from fatturahub.fatturapa.issues import Issue
 from fatturahub.fatturapa.naming import InvalidFileName, NotificationType
-from fatturahub.fatturapa.signature import Signer, sign_xades
+from fatturahub.fatturapa.signature import Signer
 from fatturahub.sdi.messages import EsitoCommittenteType, Flow, Message, b2b, build_message, pa
 from fatturahub.sdi.messages import notification_file_name as official_name
+from fatturahub.sdi.sandbox.sealing import Sealer
 from fatturahub.sdi.sandbox.state import ReceivedFile
 
 OPERATIONS = {
@@ -50,10 +51,11 @@ def file_name(invoice_file_name: str, type_code: NotificationType, sequence: int
         return f"{stem}_{type_code}_{sequence:03d}.xml"
 
 
-def seal(message: Message, signer: Signer) -> bytes:
+def seal(message: Message, signer: Signer | Sealer) -> bytes:
     """The XML file of `message`, XAdES-signed like SDI's. The signing time is real time, not
-    the virtual clock: a signature dated in the future fails every verifier (00105)."""
-    return build_message(message, sign=lambda xml: sign_xades(xml, signer))
+    the virtual clock: a signature dated in the future fails every verifier (00105). Pass the
+    sandbox's `Sealer` (its parts prepared once) rather than a bare `Signer` when sealing many."""
+    return build_message(message, sign=signer if isinstance(signer, Sealer) else Sealer(signer))
 
 
 def rejection(file: ReceivedFile, message_id: str) -> Message:

@@ -110,7 +110,8 @@ class InvoiceDelivery:
     attempts: int = 0
     delivered_at: datetime | None = None  # when the recipient answered ER01 (virtual time)
     last_error: str | None = None
-    outcome: EsitoCommittenteType | None = None  # the EC that SDI took
+    outcome: EsitoCommittenteType | None = None  # the EC that SDI took for the whole file
+    answered: set[tuple[str, int]] = field(default_factory=set)  # bodies of a lotto answered on their own
     terms_expired: bool = False
     outcomes: list[ReceivedOutcome] = field(default_factory=list)
     to_recipient: list[SentNotification] = field(default_factory=list)  # SE, DT
