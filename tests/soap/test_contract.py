@@ -45,6 +45,14 @@ def test_the_contract_names_our_namespace_and_every_operation():
         "MarkReceivedInvoiceDownloaded",
         "SendEsitoCommittente",
         "ListEvents",
+        "GetLipeSettlement",
+        "GetLipeFigureDocuments",
+        "SetLipeAdjustments",
+        "GetLipeXml",
+        "SendLipe",
+        "ListReportSubmissions",
+        "GetReportSubmission",
+        "SendDatiFatture",
     }
 
 

@@ -141,3 +141,8 @@ def _company_party(company: Company) -> Party:
         last_name=None if name else company.cognome,
         address=address,
     )
+
+
+# what reports.corrections builds a Rettifica from
+company_party = _company_party
+document = _document

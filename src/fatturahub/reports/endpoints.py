@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -12,22 +11,18 @@ from fatturahub.api.deps import PrincipalDep, SessionDep, SettingsDep, company_a
 from fatturahub.audit.service import record
 from fatturahub.db.pagination import paginate
 from fatturahub.errors import InvalidInput, NotFound
-from fatturahub.fiscal.datifatture import DatiFatturaFile
-from fatturahub.fiscal.lipe import Settlement
 from fatturahub.fiscal.naming import FileType
-from fatturahub.fiscal.periods import Periodicity
 from fatturahub.reports import (
     adjusting,
-    communication,
+    corrections,
     datifatture,
     ledger,
-    lipe,
     repository,
     schemas,
+    service,
     submissions,
 )
-from fatturahub.reports.models import DataSubmission, VatEntry
-from fatturahub.reports.pages import decode_position, encode_position
+from fatturahub.reports.models import DataSubmission
 from fatturahub.storage import LocalStorage
 from fatturahub.tenancy.models import Company
 from fatturahub.tenancy.permissions import Area, Level
@@ -78,10 +73,9 @@ def _setting_out(row: Any) -> schemas.LipeSettingOut:
 # ---- submissions (before /lipe/{year}/{period}, which would match their paths) ---------------
 
 
-def _submission_routes(prefix: str, kind: FileType) -> None:
+def _submission_routes(prefix: str, kind: FileType, *, listing: bool = True) -> None:
     """List, read and download the submissions of one kind of file, under `prefix`."""
 
-    @router.get(f"{prefix}/submissions", response_model=schemas.SubmissionPage)
     async def list_submissions(
         access: ReportsRead,
         session: SessionDep,
@@ -90,17 +84,18 @@ def _submission_routes(prefix: str, kind: FileType) -> None:
         year: Annotated[int | None, Query()] = None,
         state: Annotated[submissions.SubmissionState | None, Query()] = None,
     ) -> schemas.SubmissionPage:
-        query = repository.submissions_query(access.company_id, kind.value, year, state)
-        page = await paginate(session, query, DataSubmission, limit=limit, cursor=cursor)
-        return schemas.SubmissionPage(
-            items=[_submission_out(s) for s in page.items], next_cursor=page.next_cursor
+        return await service.list_submissions(
+            session, access, kind, year=year, state=state, limit=limit, cursor=cursor
         )
+
+    if listing:  # Dati Fattura: list_dati_fattura_submissions, with more filters
+        router.get(f"{prefix}/submissions", response_model=schemas.SubmissionPage)(list_submissions)
 
     @router.get(f"{prefix}/submissions/{{submission_id}}", response_model=schemas.SubmissionOut)
     async def get_submission(
         submission_id: uuid.UUID, access: ReportsRead, session: SessionDep
     ) -> schemas.SubmissionOut:
-        return _submission_out(await _submission(session, access, submission_id, kind))
+        return service.submission_out(await _submission(session, access, submission_id, kind))
 
     @router.get(f"{prefix}/submissions/{{submission_id}}/file", response_class=Response)
     async def submission_file(
@@ -114,13 +109,11 @@ def _submission_routes(prefix: str, kind: FileType) -> None:
         submission_id: uuid.UUID, access: ReportsRead, session: SessionDep
     ) -> Response:
         submission = await _submission(session, access, submission_id, kind)
-        if submission.outcome is None or submission.outcome_file_name is None:
-            raise NotFound("no outcome file yet")
-        return _download(submission.outcome, submission.outcome_file_name)
+        return _download(*service.outcome_file(submission))
 
 
 _submission_routes("/lipe", FileType.LIPE)
-_submission_routes("/dati-fatture", FileType.DATI_FATTURA)
+_submission_routes("/dati-fatture", FileType.DATI_FATTURA, listing=False)
 
 
 @router.post("/lipe/{year}/submissions", response_model=schemas.SubmissionOut, status_code=201)
@@ -132,47 +125,21 @@ async def submit_lipe(
     settings: SettingsDep,
     principal: PrincipalDep,
 ) -> schemas.SubmissionOut:
-    storage = LocalStorage(settings.storage_path)
-    content = await _quarter_xml(session, access, year, body.quarter, body.intermediary_tax_code, storage)
-    company = await _company(session, access)
-    submission = await submissions.submit(
-        session,
-        company,
-        secret_key=settings.signing_key(),
-        kind=FileType.LIPE,
-        year=year,
-        content=content,
-        storage=storage,
-        substitutes=body.substitutes,
-    )
-    await session.flush()
-    record(
+    return await service.submit_lipe(
         session,
         principal,
-        action="lipe.submitted",
-        target=submission,
-        access=access,
-        details={"year": year, "quarter": body.quarter, "file_name": submission.file_name},
+        access,
+        year,
+        body,
+        storage=LocalStorage(settings.storage_path),
+        secret_key=settings.signing_key(),
     )
-    return _submission_out(submission)
 
 
 async def _submission(
     session: SessionDep, access: CompanyAccess, submission_id: uuid.UUID, kind: FileType
 ) -> DataSubmission:
-    submission = await repository.submission(session, access.company_id, submission_id)
-    if submission is None or submission.kind != kind.value:
-        raise NotFound(f"submission {submission_id} not found")
-    return submission
-
-
-def _submission_out(row: DataSubmission) -> schemas.SubmissionOut:
-    return schemas.SubmissionOut.model_validate(
-        {
-            **{f: getattr(row, f) for f in schemas.SubmissionOut.model_fields if f != "errors"},
-            "errors": row.errors.get("items", []),
-        }
-    )
+    return await service.submission(session, access, submission_id, kind)
 
 
 def _download(content: bytes, name: str) -> Response:
@@ -200,32 +167,8 @@ async def lipe_xml(
     """The IVP18 communication of a quarter (a module per month for monthly filers), validated
     against the official schema: 422 with the schema's errors when it does not validate."""
     storage = LocalStorage(settings.storage_path)
-    content = await _quarter_xml(session, access, year, quarter, intermediary_tax_code, storage)
+    content = await service.quarter_xml(session, access, year, quarter, intermediary_tax_code, storage)
     return Response(content, media_type="application/xml")
-
-
-async def _quarter_xml(
-    session: SessionDep,
-    access: CompanyAccess,
-    year: int,
-    quarter: int,
-    intermediary: str | None,
-    storage: LocalStorage,
-) -> bytes:
-    setting = await repository.setting(session, access.company_id, year)
-    monthly = setting is not None and setting.periodicity == Periodicity.MONTHLY
-    periods = communication.quarter_periods(year, quarter, monthly)
-    computed = await lipe.compute(session, access.company_id, periods[-1], storage)
-    settlements = [s for s in computed.settlements if s.period in periods]
-    lipe_file = communication.communication(
-        await _company(session, access),
-        setting,
-        settlements,
-        delegated=access.delegation_id is not None,
-        intermediary_tax_code=intermediary,
-        today=date.today(),
-    )
-    return communication.checked_xml(lipe_file)
 
 
 # ---- Dati Fattura -----------------------------------------------------------------------------
@@ -250,7 +193,7 @@ async def dati_fattura_xml(
 ) -> Response:
     """DTE (issued) or DTR (received) data of a period (H1, H2, Q1..Q4; until June 2022),
     validated against DatiFatturav2.1: 422 with the schema's errors when it does not validate."""
-    built = await _dati_fattura_files(
+    built = await service.dati_fattura_files(
         session, access, year, period, kind, LocalStorage(settings.storage_path)
     )
     if part > len(built):
@@ -271,42 +214,16 @@ async def submit_dati_fattura(
     principal: PrincipalDep,
 ) -> list[schemas.SubmissionOut]:
     """One submission per file of the period's data (split every 1,000 documents)."""
-    storage = LocalStorage(settings.storage_path)
-    built = await _dati_fattura_files(session, access, year, period, body.kind, storage)
-    contents = [datifatture.checked(file) for file in built]
-    company = await _company(session, access)
-    sent = [
-        await submissions.submit(
-            session,
-            company,
-            secret_key=settings.signing_key(),
-            kind=FileType.DATI_FATTURA,
-            year=year,
-            content=content,
-            storage=storage,
-            substitutes=None,
-        )
-        for content in contents
-    ]
-    await session.flush()
-    for submission in sent:
-        record(
-            session,
-            principal,
-            action="dati_fattura.submitted",
-            target=submission,
-            access=access,
-            details={"year": year, "period": period, "kind": body.kind, "file_name": submission.file_name},
-        )
-    return [_submission_out(s) for s in sent]
-
-
-async def _dati_fattura_files(
-    session: SessionDep, access: CompanyAccess, year: int, period: str, kind: str, storage: LocalStorage
-) -> list[DatiFatturaFile]:
-    first, last = datifatture.period_days(year, period)
-    await ledger.refresh(session, access.company_id, storage)
-    return await datifatture.files(session, await _company(session, access), kind, first, last)
+    return await service.submit_dati_fattura(
+        session,
+        principal,
+        access,
+        year,
+        period,
+        body.kind,
+        storage=LocalStorage(settings.storage_path),
+        secret_key=settings.signing_key(),
+    )
 
 
 # ---- figures and their documents --------------------------------------------------------------
@@ -318,10 +235,7 @@ async def get_settlement(
 ) -> schemas.SettlementOut:
     """Every VP figure of the period, with the rule that gives it and the parts that make it up
     (ledger lines summed by type and month; `…/figures/{code}` lists the documents)."""
-    computed = await lipe.compute(
-        session, access.company_id, lipe.parse_period(year, period), LocalStorage(settings.storage_path)
-    )
-    return settlement_out(computed.settlement)
+    return await service.settlement(session, access, year, period, LocalStorage(settings.storage_path))
 
 
 @router.get("/lipe/{year}/{period}/figures/{code}", response_model=schemas.ContributionPage)
@@ -337,62 +251,8 @@ async def get_figure_documents(
 ) -> schemas.ContributionPage:
     """The documents of figure VP2, VP3, VP4 or VP5: every ledger line counting in it, with its
     amount and rule, in document-date order."""
-    the_period = lipe.parse_period(year, period)
-    await ledger.refresh(session, access.company_id, LocalStorage(settings.storage_path))
-    found, after = await lipe.figure_documents(
-        session,
-        access.company_id,
-        the_period,
-        code.upper(),
-        after=decode_position(cursor) if cursor else None,
-        limit=limit,
-    )
-    items = [
-        schemas.ContributionOut(entry=_entry_out(c.entry), amount=c.effect.amount, rule=c.effect.rule)
-        for c in found
-    ]
-    return schemas.ContributionPage(
-        code=code.upper(), items=items, next_cursor=after and encode_position(*after)
-    )
-
-
-def _entry_out(entry: VatEntry) -> schemas.VatEntryOut:
-    return schemas.VatEntryOut.model_validate(entry, from_attributes=True)
-
-
-def settlement_out(s: Settlement) -> schemas.SettlementOut:
-    columns = {
-        id(s.vp6_debit): "debit",
-        id(s.vp6_credit): "credit",
-        id(s.vp14_debit): "debit",
-        id(s.vp14_credit): "credit",
-    }
-    a = s.adjustments
-    return schemas.SettlementOut(
-        year=s.period.year,
-        period=lipe.period_label(s.period),
-        periodicity=s.period.periodicity.value,
-        figures=[
-            schemas.FigureOut(
-                code=f.code,
-                column=columns.get(id(f)),
-                amount=f.amount,
-                rule=f.rule,
-                parts=[schemas.PartOut(source=p.source, amount=p.amount, rule=p.rule) for p in f.parts],
-            )
-            for f in s.figures()
-        ],
-        excluded=[
-            schemas.ExclusionOut(figure=e.figure, source=e.line.source, reason=e.reason) for e in s.excluded
-        ],
-        issues=[schemas.IssueOut(code=i.code, path=i.path, message=i.message) for i in s.issues],
-        adjustments={name: str(getattr(a, name)) for name in lipe.AMOUNT_FIELDS}
-        | {
-            "advance_method": a.advance_method and a.advance_method.value,
-            "exceptional_events": a.exceptional_events and a.exceptional_events.value,
-            "subcontracting": a.subcontracting,
-            "extraordinary_operations": a.extraordinary_operations,
-        },
+    return await service.figure_documents(
+        session, access, year, period, code, LocalStorage(settings.storage_path), limit=limit, cursor=cursor
     )
 
 
@@ -410,19 +270,9 @@ async def put_adjustments(
     principal: PrincipalDep,
 ) -> schemas.SettlementOut:
     """Replace what the documents do not say about the period; the figures recompute."""
-    the_period = lipe.parse_period(year, period)
-    amounts = body.model_dump(mode="json", exclude={"reason"}, exclude_none=True)
-    await lipe.save_adjustments(session, access.company_id, the_period, amounts, body.reason)
-    record(
-        session,
-        principal,
-        action="lipe.adjusted",
-        target=await _company(session, access),
-        access=access,
-        details={"year": year, "period": period, "adjustments": amounts, "reason": body.reason},
+    return await service.adjust(
+        session, principal, access, year, period, body, LocalStorage(settings.storage_path)
     )
-    computed = await lipe.compute(session, access.company_id, the_period, LocalStorage(settings.storage_path))
-    return settlement_out(computed.settlement)
 
 
 @router.put("/received-invoices/{received_id}/vat", response_model=list[schemas.VatEntryOut])
@@ -452,7 +302,7 @@ async def put_received_vat(
         access=access,
         details={**body.model_dump(mode="json", exclude_unset=True)},
     )
-    return [_entry_out(e) for e in entries]
+    return [service.entry_out(e) for e in entries]
 
 
 @router.put("/invoices/{invoice_id}/vat", response_model=list[schemas.VatEntryOut])
@@ -479,7 +329,7 @@ async def put_invoice_vat(
         access=access,
         details=body.model_dump(mode="json"),
     )
-    return [_entry_out(e) for e in entries]
+    return [service.entry_out(e) for e in entries]
 
 
 @router.put("/lipe/suppliers/{supplier}/deductibility", response_model=list[schemas.VatEntryOut])
@@ -509,4 +359,121 @@ async def put_supplier_deductibility(
         access=access,
         details={"supplier": supplier, **body.model_dump(mode="json")},
     )
-    return [_entry_out(e) for e in entries]
+    return [service.entry_out(e) for e in entries]
+
+
+# ---- Dati Fattura: search, cancellation (ANN), correction (Rettifica) --------------------------
+
+
+@router.get("/dati-fatture/submissions", response_model=schemas.SubmissionPage)
+async def list_dati_fattura_submissions(
+    access: ReportsRead,
+    session: SessionDep,
+    limit: Limit = 50,
+    cursor: str | None = None,
+    year: Annotated[int | None, Query()] = None,
+    period: Annotated[str | None, Query(pattern=r"^(H[12]|Q[1-4])$")] = None,
+    kind: Annotated[Literal["DTE", "DTR", "ANN"] | None, Query(description="what the file holds")] = None,
+    state: Annotated[submissions.SubmissionState | None, Query()] = None,
+    id_file: Annotated[str | None, Query(max_length=40, description="the IdFile SDI gave the file")] = None,
+) -> schemas.SubmissionPage:
+    """Dati Fattura submissions in the order they were made: DTE/DTR files of a period, their
+    Rettifica corrections and ANN cancellations, filtered by year, period, kind, state, IdFile."""
+    query = repository.submissions_query(access.company_id, FileType.DATI_FATTURA.value, year, state)
+    query = repository.filter_submissions(query, period=period, document_kind=kind, id_file=id_file)
+    page = await paginate(session, query, DataSubmission, limit=limit, cursor=cursor)
+    items = [service.submission_out(s) for s in page.items]
+    return schemas.SubmissionPage(items=items, next_cursor=page.next_cursor)
+
+
+@router.post(
+    "/dati-fatture/submissions/{submission_id}/cancellation",
+    response_model=list[schemas.SubmissionOut],
+    status_code=201,
+    responses={409: {"description": "the submission is not accepted, not DTE/DTR, or already cancelled"}},
+)
+async def cancel_dati_fattura(
+    submission_id: uuid.UUID,
+    access: ReportsWrite,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    body: schemas.CancellationIn | None = None,
+) -> list[schemas.SubmissionOut]:
+    """ANN of a DTE/DTR file SDI accepted, naming the IdFile SDI gave it: the whole file, or one
+    ANN per position given. Sent like any data file; once SDI accepts the ANN of the whole file,
+    the cancelled submission shows `cancelled_by_id`."""
+    body = body or schemas.CancellationIn()
+    original = await _submission(session, access, submission_id, FileType.DATI_FATTURA)
+    made = await corrections.cancel(
+        session,
+        await _company(session, access),
+        original,
+        body.positions,
+        secret_key=settings.signing_key(),
+        storage=LocalStorage(settings.storage_path),
+    )
+    await session.flush()
+    for submission in made:
+        record(
+            session,
+            principal,
+            action="dati_fattura.cancellation_submitted",
+            target=submission,
+            access=access,
+            details={
+                "cancels": str(original.id),
+                "id_file": original.id_file,
+                "position": submission.position,
+                "file_name": submission.file_name,
+                "reason": body.reason,
+            },
+        )
+    return [service.submission_out(s) for s in made]
+
+
+@router.post(
+    "/dati-fatture/submissions/{submission_id}/corrections",
+    response_model=list[schemas.SubmissionOut],
+    status_code=201,
+    responses={409: {"description": "the submission is not accepted, not DTE/DTR, or cancelled"}},
+)
+async def correct_dati_fattura(
+    submission_id: uuid.UUID,
+    body: schemas.CorrectionIn,
+    access: ReportsWrite,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+) -> list[schemas.SubmissionOut]:
+    """A Rettifica per position of a DTE/DTR file SDI accepted: the document's data as the ledger
+    holds them now (after corrected recording dates, deductibility, ...), pointing at the IdFile
+    and Posizione it replaces."""
+    storage = LocalStorage(settings.storage_path)
+    original = await _submission(session, access, submission_id, FileType.DATI_FATTURA)
+    await ledger.refresh(session, access.company_id, storage)
+    made = await corrections.correct(
+        session,
+        await _company(session, access),
+        original,
+        body.positions,
+        secret_key=settings.signing_key(),
+        storage=storage,
+    )
+    await session.flush()
+    for submission in made:
+        record(
+            session,
+            principal,
+            action="dati_fattura.correction_submitted",
+            target=submission,
+            access=access,
+            details={
+                "corrects": str(original.id),
+                "id_file": original.id_file,
+                "position": submission.position,
+                "file_name": submission.file_name,
+                "reason": body.reason,
+            },
+        )
+    return [service.submission_out(s) for s in made]

@@ -96,7 +96,11 @@ class DataSubmission(IdMixin, Base):
     """A communication file (LIPE, Dati Fattura) sent to SDI's data service, and its outcome."""
 
     __tablename__ = "data_submission"
-    __table_args__ = (Index("ix_data_submission_company", "company_id", "kind", "year", "created_at"),)
+    __table_args__ = (
+        Index("ix_data_submission_company", "company_id", "kind", "year", "created_at"),
+        Index("ix_data_submission_id_file", "company_id", "id_file"),
+        Index("ix_data_submission_cancels", "cancels_id"),
+    )
 
     company_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("company.id"))
     kind: Mapped[str] = mapped_column(String(2))  # fiscal.naming.FileType: LI | DF
@@ -110,3 +114,10 @@ class DataSubmission(IdMixin, Base):
     outcome_file_name: Mapped[str | None] = mapped_column(String(60))
     outcome: Mapped[bytes | None] = mapped_column(LargeBinary)  # the EsitoFile, verbatim
     errors: Mapped[dict[str, Any]]  # {"items": [{"code", "message"}]}
+    # Dati Fattura only: what the file holds and what it refers to (reports.corrections)
+    document_kind: Mapped[str | None] = mapped_column(String(3))  # DTE | DTR | ANN
+    period: Mapped[str | None] = mapped_column(String(2))  # H1, H2, Q1..Q4
+    cancels_id: Mapped[uuid.UUID | None]  # an ANN: the submission whose file (or position) it cancels
+    corrects_id: Mapped[uuid.UUID | None]  # a Rettifica: the submission whose document it corrects
+    position: Mapped[int | None] = mapped_column(Integer)  # the Posizione cancelled or corrected
+    cancelled_by_id: Mapped[uuid.UUID | None]  # the accepted ANN of this whole file

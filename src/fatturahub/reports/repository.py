@@ -380,3 +380,64 @@ async def datifattura_entries(
         VatEntry.source_id, VatEntry.position, VatEntry.line
     )
     return [(entry, vat_id, tax_code) for entry, vat_id, tax_code in await session.execute(query)]
+
+
+# ---- Dati Fattura cancellations and corrections -----------------------------------------------
+
+
+async def lock_submission(session: AsyncSession, submission_id: uuid.UUID) -> None:
+    """Serialize cancellations and corrections of one submission (PostgreSQL row lock; SQLite
+    serializes writers anyway)."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(
+            select(DataSubmission.id).where(DataSubmission.id == submission_id).with_for_update()
+        )
+
+
+async def referring(
+    session: AsyncSession, submission_id: uuid.UUID, *, cancels: bool
+) -> list[DataSubmission]:
+    """The ANN (cancels) or Rettifica submissions made for `submission_id`."""
+    column = DataSubmission.cancels_id if cancels else DataSubmission.corrects_id
+    query = select(DataSubmission).where(column == submission_id).order_by(DataSubmission.created_at)
+    return list(await session.scalars(query))
+
+
+def filter_submissions(
+    query: Select[Any],
+    *,
+    period: str | None = None,
+    document_kind: str | None = None,
+    id_file: str | None = None,
+) -> Select[Any]:
+    if period is not None:
+        query = query.where(DataSubmission.period == period)
+    if document_kind is not None:
+        query = query.where(DataSubmission.document_kind == document_kind)
+    if id_file is not None:
+        query = query.where(DataSubmission.id_file == id_file)
+    return query
+
+
+async def datifattura_document_entries(
+    session: AsyncSession, company_id: uuid.UUID, issued: bool, numero: str, day: date
+) -> list[tuple[VatEntry, str | None, str | None]]:
+    """The ledger lines of the documents numbered `numero` on `day` (issued or received), with the
+    counterparty's VAT id and tax code, as datifattura_entries gives them."""
+    if issued:
+        query = select(VatEntry, Invoice.customer_id, literal(None, type_=VatEntry.numero.type)).join(
+            Invoice, (Invoice.id == VatEntry.source_id) & (Invoice.company_id == company_id)
+        )
+        query = query.where(VatEntry.direction == Direction.ISSUED.value)
+    else:
+        query = select(
+            VatEntry, ReceivedInvoice.supplier_partita_iva, ReceivedInvoice.supplier_codice_fiscale
+        ).join(
+            ReceivedInvoice,
+            (ReceivedInvoice.id == VatEntry.source_id) & (ReceivedInvoice.company_id == company_id),
+        )
+        query = query.where(VatEntry.source_type == RECEIVED_INVOICE)
+    query = query.where(
+        VatEntry.company_id == company_id, VatEntry.numero == numero, VatEntry.document_date == day
+    ).order_by(VatEntry.source_id, VatEntry.position, VatEntry.line)
+    return [(entry, vat_id, tax_code) for entry, vat_id, tax_code in await session.execute(query)]

@@ -151,8 +151,32 @@ class SubmissionOut(BaseModel):
     outcome_file_name: str | None
     errors: list[dict[str, str]]
     created_at: datetime
+    document_kind: str | None = Field(None, description="Dati Fattura: DTE, DTR or ANN")
+    period: str | None = Field(None, description="Dati Fattura: H1, H2, Q1..Q4")
+    cancels_id: uuid.UUID | None = Field(None, description="an ANN: the submission it cancels")
+    corrects_id: uuid.UUID | None = Field(None, description="a Rettifica: the submission it corrects")
+    position: int | None = Field(None, description="Posizione cancelled or corrected; none: the whole file")
+    cancelled_by_id: uuid.UUID | None = Field(None, description="the accepted ANN of this whole file")
 
 
 class SubmissionPage(BaseModel):
     items: list[SubmissionOut]
     next_cursor: str | None
+
+
+Positions = Annotated[list[Annotated[int, Field(ge=1, le=1000)]], Field(min_length=1, max_length=1000)]
+OptionalReason = Annotated[
+    str | None, Field(None, min_length=1, max_length=500, description="why: kept in the audit log")
+]
+
+
+class CancellationIn(BaseModel):
+    positions: Positions | None = Field(
+        None, description="Posizione of the documents to cancel, an ANN each; none: the whole file"
+    )
+    reason: OptionalReason = None
+
+
+class CorrectionIn(BaseModel):
+    positions: Positions = Field(description="Posizione of the documents to correct, a Rettifica each")
+    reason: OptionalReason = None

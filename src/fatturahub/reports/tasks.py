@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fatturahub.db.base import utcnow
 from fatturahub.fiscal import esiti
+from fatturahub.reports import corrections
 from fatturahub.reports.models import DataSubmission
 from fatturahub.reports.submissions import OUTCOME_JOB, TRANSMIT_JOB, WAITING, SubmissionState
 from fatturahub.sdi.channels import (
@@ -170,6 +171,7 @@ async def _finish(
             "errors": errors,
         },
     )
+    await corrections.after_outcome(session, submission)  # an accepted ANN marks the file cancelled
 
 
 _EVENT_PREFIX = {"LI": "lipe", "DF": "dati_fatture"}

@@ -3,21 +3,25 @@ REST response model into the SOAP one. No rules of their own live here.
 
 Active cycle: invoices/service.py (REST: invoices/endpoints.py). Passive cycle: inbox/service.py and
 inbox/outcomes.py (REST: inbox/endpoints.py), in the received_invoices area with REST's levels.
+Reports (LIPE, Dati Fattura): reports/service.py (REST: reports/endpoints.py), in the reports area.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal as DecimalValue
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from fatturahub.api.soap import replay
 from fatturahub.api.soap import types as t
 from fatturahub.api.soap.calls import Call
 from fatturahub.errors import InvalidInput
+from fatturahub.fiscal.naming import FileType
 from fatturahub.inbox import outcomes as inbox_outcomes
 from fatturahub.inbox import schemas as inbox_schemas
 from fatturahub.inbox import service as inbox
@@ -27,10 +31,15 @@ from fatturahub.invoices import checks, schemas, service
 from fatturahub.invoices.endpoints import _out as rest_invoice  # REST's own view of an invoice
 from fatturahub.invoices.models import Invoice
 from fatturahub.invoices.states import InvoiceState
+from fatturahub.reports import schemas as report_schemas
+from fatturahub.reports import service as reports
+from fatturahub.reports.lipe import AMOUNT_FIELDS
 from fatturahub.tenancy.permissions import Area, Level
 from fatturahub.tenancy.principal import CompanyAccess
 from fatturahub.webhooks import schemas as event_schemas
 from fatturahub.webhooks import service as events
+
+BodyT = TypeVar("BodyT", bound=BaseModel)
 
 
 def _file(data: Any) -> bytes:
@@ -257,6 +266,279 @@ async def list_events(call: Call, request: t.ListEventsRequest) -> t.EventFeed:
         Items=[_event(event_schemas.EventOut.model_validate(e)) for e in page.items],
         NextCursor=resume,
         HasMore=page.next_cursor is not None,
+    )
+
+
+# --- reports: LIPE and Dati Fattura ------------------------------------------------------------
+# REST: reports/endpoints.py; both call reports/service.py, in the reports area with REST's levels.
+async def get_lipe_settlement(call: Call, request: t.GetLipeSettlementRequest) -> t.LipeSettlement:
+    access = await _reports(call, request.CompanyId, Level.READ)
+    out = await reports.settlement(call.session, access, request.Year, request.Period, call.storage())
+    return _settlement(out)
+
+
+async def get_lipe_figure_documents(
+    call: Call, request: t.GetLipeFigureDocumentsRequest
+) -> t.LipeFigureDocuments:
+    access = await _reports(call, request.CompanyId, Level.READ)
+    page = await reports.figure_documents(
+        call.session,
+        access,
+        request.Year,
+        request.Period,
+        request.Code,
+        call.storage(),
+        limit=request.Limit,
+        cursor=request.Cursor,
+    )
+    return t.LipeFigureDocuments(
+        Code=page.code,
+        Items=[
+            t.LipeContribution(Entry=_vat_entry(c.entry), Amount=c.amount, Rule=c.rule) for c in page.items
+        ],
+        NextCursor=page.next_cursor,
+    )
+
+
+async def set_lipe_adjustments(call: Call, request: t.SetLipeAdjustmentsRequest) -> t.LipeSettlement:
+    access = await _reports(call, request.CompanyId, Level.WRITE)
+    body = _body(
+        report_schemas.AdjustmentsIn,
+        previous_debit=request.PreviousDebit,
+        previous_period_credit=request.PreviousPeriodCredit,
+        previous_year_credit=request.PreviousYearCredit,
+        eu_car_payments=request.EuCarPayments,
+        tax_credits=request.TaxCredits,
+        advance=request.Advance,
+        advance_method=request.AdvanceMethod,
+        exceptional_events=request.ExceptionalEvents,
+        subcontracting=bool(request.Subcontracting),
+        extraordinary_operations=bool(request.ExtraordinaryOperations),
+        reason=request.Reason,
+    )
+    out = await reports.adjust(
+        call.session, call.principal, access, request.Year, request.Period, body, call.storage()
+    )
+    return _settlement(out)
+
+
+async def get_lipe_xml(call: Call, request: t.GetLipeXmlRequest) -> t.LipeXml:
+    """The IVP18 preview; a file the official schema refuses is Client.Invalid with its errors."""
+    access = await _reports(call, request.CompanyId, Level.READ)
+    content = await reports.quarter_xml(
+        call.session, access, request.Year, request.Quarter, request.IntermediaryTaxCode, call.storage()
+    )
+    return t.LipeXml(Xml=[content])
+
+
+async def send_lipe(call: Call, request: t.SendLipeRequest) -> t.ReportSubmissionResponse:
+    if request.IdempotencyKey is None:
+        out = await _send_lipe(call, request)
+    else:
+        digest = replay.request_hash(
+            b"SendLipe",
+            request.CompanyId.lower().encode(),
+            str(request.Year).encode(),
+            str(request.Quarter).encode(),
+            (request.Substitutes or "").lower().encode(),
+            (request.IntermediaryTaxCode or "").encode(),
+        )
+        kept = await replay.once(
+            call, request.IdempotencyKey, digest, lambda: _kept(_send_lipe(call, request))
+        )
+        out = report_schemas.SubmissionOut.model_validate_json(kept)
+    return t.ReportSubmissionResponse(Submission=_submission(out))
+
+
+async def _send_lipe(call: Call, request: t.SendLipeRequest) -> report_schemas.SubmissionOut:
+    access = await _reports(call, request.CompanyId, Level.WRITE)
+    body = _body(
+        report_schemas.SubmissionIn,
+        quarter=request.Quarter,
+        substitutes=request.Substitutes,
+        intermediary_tax_code=request.IntermediaryTaxCode,
+    )
+    return await reports.submit_lipe(
+        call.session,
+        call.principal,
+        access,
+        request.Year,
+        body,
+        storage=call.storage(),
+        secret_key=call.settings.signing_key(),
+    )
+
+
+async def send_dati_fatture(call: Call, request: t.SendDatiFattureRequest) -> t.ReportSubmissionsResponse:
+    if request.IdempotencyKey is None:
+        sent = await _send_dati_fatture(call, request)
+    else:
+        digest = replay.request_hash(
+            b"SendDatiFatture",
+            request.CompanyId.lower().encode(),
+            str(request.Year).encode(),
+            request.Period.encode(),
+            request.Kind.encode(),
+        )
+        kept = await replay.once(
+            call, request.IdempotencyKey, digest, lambda: _kept_list(_send_dati_fatture(call, request))
+        )
+        sent = _SUBMISSIONS.validate_json(kept)
+    return t.ReportSubmissionsResponse(Submissions=[_submission(s) for s in sent])
+
+
+async def _send_dati_fatture(
+    call: Call, request: t.SendDatiFattureRequest
+) -> list[report_schemas.SubmissionOut]:
+    access = await _reports(call, request.CompanyId, Level.WRITE)
+    return await reports.submit_dati_fattura(
+        call.session,
+        call.principal,
+        access,
+        request.Year,
+        request.Period,
+        request.Kind,
+        storage=call.storage(),
+        secret_key=call.settings.signing_key(),
+    )
+
+
+async def list_report_submissions(
+    call: Call, request: t.ListReportSubmissionsRequest
+) -> t.ReportSubmissionPage:
+    access = await _reports(call, request.CompanyId, Level.READ)
+    page = await reports.list_submissions(
+        call.session,
+        access,
+        FileType(t.REPORT_KINDS[request.Kind]),
+        year=request.Year,
+        state=request.State,
+        limit=request.Limit,
+        cursor=request.Cursor,
+    )
+    return t.ReportSubmissionPage(Items=[_submission(s) for s in page.items], NextCursor=page.next_cursor)
+
+
+async def get_report_submission(
+    call: Call, request: t.GetReportSubmissionRequest
+) -> t.ReportSubmissionDetail:
+    """REST's submission, and on request the files REST serves apart (…/file and …/outcome)."""
+    access = await _reports(call, request.CompanyId, Level.READ)
+    kind = FileType(t.REPORT_KINDS[request.Kind]) if request.Kind else None
+    row = await reports.submission(call.session, access, uuid.UUID(request.SubmissionId), kind)
+    files = bool(request.IncludeFiles)
+    return t.ReportSubmissionDetail(
+        Submission=_submission(reports.submission_out(row)),
+        File=[call.storage().get(row.file_key)] if files else None,
+        OutcomeFile=[row.outcome] if files and row.outcome is not None else None,
+    )
+
+
+async def _reports(call: Call, company_id: str, level: Level) -> CompanyAccess:
+    return await call.company(company_id, Area.REPORTS, level)
+
+
+_SUBMISSIONS = TypeAdapter(list[report_schemas.SubmissionOut])
+
+
+async def _kept(pending: Awaitable[report_schemas.SubmissionOut]) -> bytes:
+    return (await pending).model_dump_json().encode()
+
+
+async def _kept_list(pending: Awaitable[list[report_schemas.SubmissionOut]]) -> bytes:
+    return _SUBMISSIONS.dump_json(await pending)
+
+
+def _body(model: type[BodyT], **fields: Any) -> BodyT:
+    """REST's request body from the SOAP fields: its rules hold (InvalidInput, as REST's 422)."""
+    try:
+        return model(**fields)
+    except ValidationError as error:
+        raise InvalidInput(
+            "invalid request",
+            errors=[
+                {"path": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in error.errors()
+            ],
+        ) from None
+
+
+_KINDS = {value: name for name, value in t.REPORT_KINDS.items()}
+_ADJUSTMENTS = {
+    "previous_debit": "PreviousDebit",
+    "previous_period_credit": "PreviousPeriodCredit",
+    "previous_year_credit": "PreviousYearCredit",
+    "eu_car_payments": "EuCarPayments",
+    "tax_credits": "TaxCredits",
+    "advance": "Advance",
+    "advance_method": "AdvanceMethod",
+    "exceptional_events": "ExceptionalEvents",
+    "subcontracting": "Subcontracting",
+    "extraordinary_operations": "ExtraordinaryOperations",
+}
+
+
+def _settlement(out: report_schemas.SettlementOut) -> t.LipeSettlement:
+    adjustments = {
+        _ADJUSTMENTS[name]: DecimalValue(value) if name in AMOUNT_FIELDS else value
+        for name, value in out.adjustments.items()
+        if value is not None and name in _ADJUSTMENTS
+    }
+    return t.LipeSettlement(
+        Year=out.year,
+        Period=out.period,
+        Periodicity=out.periodicity,
+        Figures=[
+            t.LipeFigure(
+                Code=f.code,
+                Column=f.column,
+                Amount=f.amount,
+                Rule=f.rule,
+                Parts=[t.LipePart(Source=p.source, Amount=p.amount, Rule=p.rule) for p in f.parts],
+            )
+            for f in out.figures
+        ],
+        Excluded=[t.LipeExclusion(Figure=e.figure, Source=e.source, Reason=e.reason) for e in out.excluded],
+        Issues=[t.LipeIssue(Code=i.code, Path=i.path, Message=i.message) for i in out.issues],
+        Adjustments=t.LipeAdjustments(**adjustments),
+    )
+
+
+def _vat_entry(out: report_schemas.VatEntryOut) -> t.VatEntry:
+    return t.VatEntry(
+        SourceType=out.source_type,
+        SourceId=str(out.source_id),
+        Position=out.position,
+        Line=out.line,
+        Direction=out.direction,
+        Numero=out.numero,
+        Counterparty=out.counterparty,
+        TipoDocumento=out.tipo_documento,
+        Natura=out.natura,
+        Aliquota=out.aliquota,
+        Esigibilita=out.esigibilita,
+        DocumentDate=out.document_date,
+        RecordedOn=out.recorded_on,
+        SettledOn=out.settled_on,
+        Taxable=out.taxable,
+        Vat=out.vat,
+        DeductiblePercent=out.deductible_percent,
+        DeductibleVat=out.deductible_vat,
+    )
+
+
+def _submission(out: report_schemas.SubmissionOut) -> t.ReportSubmission:
+    return t.ReportSubmission(
+        Id=str(out.id),
+        Kind=_KINDS[out.kind],
+        Year=out.year,
+        State=out.state,
+        FileName=out.file_name,
+        SubstitutesId=str(out.substitutes_id) if out.substitutes_id else None,
+        IdFile=out.id_file,
+        SentAt=out.sent_at,
+        OutcomeFileName=out.outcome_file_name,
+        Errors=[_error(e) for e in out.errors],
+        CreatedAt=out.created_at,
     )
 
 

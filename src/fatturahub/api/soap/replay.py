@@ -1,4 +1,5 @@
-"""IdempotencyKey on SendInvoice: the REST semantics, on the same records.
+"""IdempotencyKey on SendInvoice (and SendEsitoCommittente, SendLipe, SendDatiFatture): the REST
+semantics, on the same records.
 
 The same key and the same request replay the first answer; the same key with another request is
 a conflict; a key whose request still runs is a conflict too. The key is claimed in its own

@@ -72,6 +72,38 @@ class FatturaHubService(ServiceBase):
     def ListEvents(ctx, request):
         return op.list_events(ctx.udc, request)
 
+    @operation(t.GetLipeSettlementRequest, t.LipeSettlement)
+    def GetLipeSettlement(ctx, request):
+        return op.get_lipe_settlement(ctx.udc, request)
+
+    @operation(t.GetLipeFigureDocumentsRequest, t.LipeFigureDocuments)
+    def GetLipeFigureDocuments(ctx, request):
+        return op.get_lipe_figure_documents(ctx.udc, request)
+
+    @operation(t.SetLipeAdjustmentsRequest, t.LipeSettlement)
+    def SetLipeAdjustments(ctx, request):
+        return op.set_lipe_adjustments(ctx.udc, request)
+
+    @operation(t.GetLipeXmlRequest, t.LipeXml)
+    def GetLipeXml(ctx, request):
+        return op.get_lipe_xml(ctx.udc, request)
+
+    @operation(t.SendLipeRequest, t.ReportSubmissionResponse)
+    def SendLipe(ctx, request):
+        return op.send_lipe(ctx.udc, request)
+
+    @operation(t.ListReportSubmissionsRequest, t.ReportSubmissionPage)
+    def ListReportSubmissions(ctx, request):
+        return op.list_report_submissions(ctx.udc, request)
+
+    @operation(t.GetReportSubmissionRequest, t.ReportSubmissionDetail)
+    def GetReportSubmission(ctx, request):
+        return op.get_report_submission(ctx.udc, request)
+
+    @operation(t.SendDatiFattureRequest, t.ReportSubmissionsResponse)
+    def SendDatiFatture(ctx, request):
+        return op.send_dati_fatture(ctx.udc, request)
+
 
 def application() -> Application:
     # Spyne validates requests against the WSDL's own schema (lxml); responses are ours.

@@ -11,13 +11,17 @@ from typing import Any
 
 from spyne import Array, Boolean, ByteArray, ComplexModel, Date, DateTime, Decimal, Fault, Integer, Unicode
 
+from fatturahub.fiscal.lipe import AdvanceMethod, ExceptionalEvents
 from fatturahub.inbox.states import ReceivedState, SignatureStatus
 from fatturahub.invoices.states import InvoiceState
+from fatturahub.reports.lipe import DOCUMENT_FIGURES
+from fatturahub.reports.submissions import SubmissionState
 from fatturahub.webhooks.filters import TYPE_PATTERN
 
 NAMESPACE = "urn:fatturahub:soap:v1"
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 MAX_LIMIT = 200
+REPORT_KINDS = {"LIPE": "LI", "DATI_FATTURA": "DF"}  # the SOAP name of each reports FileType
 
 
 def required(kind: Any) -> Any:
@@ -355,6 +359,251 @@ class SendEsitoCommittenteRequest(Model):
 class OutcomeResponse(Model):
     __type_name__ = "OutcomeResponse"
     Outcome = required(Outcome)
+
+
+# --- reports: LIPE and Dati Fattura (REST: reports/endpoints.py, bodies in reports/schemas.py) ----
+Year = Integer.customize(ge=2017, le=2100)
+Quarter = Integer.customize(ge=1, le=4)
+LipePeriod = Unicode.customize(pattern="Q[1-4]|0[1-9]|1[0-2]")  # a quarter, or a month
+FigureCode = Unicode.customize(values=list(DOCUMENT_FIGURES))
+ReportKind = Unicode.customize(values=list(REPORT_KINDS))  # LIPE (IVP18) or DATI_FATTURA (DTE/DTR)
+SubmissionStateValue = Unicode.customize(values=[state.value for state in SubmissionState])
+DatiFatturaKind = Unicode.customize(values=["DTE", "DTR"])  # as REST's submission body
+DatiFatturaPeriod = Unicode.customize(pattern="H[12]|Q[1-4]")
+TaxCode = Unicode.customize(pattern="[A-Z0-9]{11,16}")
+ReportLimit = Integer.customize(ge=1, le=500)  # REST's limit on these lists
+Amount = Decimal.customize(ge=0, total_digits=15, fraction_digits=2)
+Reason = Unicode.customize(min_len=1, max_len=500)  # why: kept in the audit log
+IdempotencyKey = Unicode.customize(min_len=1, max_len=200)
+
+
+class LipePart(Model):
+    """One part of a figure: ledger lines summed by type and month, or another figure."""
+
+    __type_name__ = "LipePart"
+    Source = required(Unicode)
+    Amount = required(Decimal)
+    Rule = required(Unicode)
+
+
+class LipeFigure(Model):
+    __type_name__ = "LipeFigure"
+    Code = required(Unicode)  # VP2 … VP14
+    Column = optional(Unicode.customize(values=["debit", "credit"]))  # VP6 and VP14
+    Amount = required(Decimal)
+    Rule = required(Unicode)
+    Parts = Array(LipePart, type_name="LipePartList").customize(min_occurs=1, nillable=False)
+
+
+class LipeExclusion(Model):
+    """A ledger line left out of a figure, and why."""
+
+    __type_name__ = "LipeExclusion"
+    Figure = required(Unicode)
+    Source = required(Unicode)
+    Reason = required(Unicode)
+
+
+class LipeIssue(Model):
+    __type_name__ = "LipeIssue"
+    Code = required(Unicode)
+    Path = required(Unicode)
+    Message = required(Unicode)
+
+
+class LipeAdjustments(Model):
+    """What the documents do not say about a period (REST's `adjustments`)."""
+
+    __type_name__ = "LipeAdjustments"
+    PreviousDebit = optional(Decimal)  # VP7
+    PreviousPeriodCredit = optional(Decimal)  # VP8
+    PreviousYearCredit = optional(Decimal)  # VP9
+    EuCarPayments = optional(Decimal)  # VP10
+    TaxCredits = optional(Decimal)  # VP11
+    Advance = optional(Decimal)  # VP13
+    AdvanceMethod = optional(Unicode)
+    ExceptionalEvents = optional(Unicode)
+    Subcontracting = optional(Boolean)
+    ExtraordinaryOperations = optional(Boolean)
+
+
+class LipeSettlement(Model):
+    __type_name__ = "LipeSettlement"
+    Year = required(Integer)
+    Period = required(Unicode)  # Q1..Q4 or 01..12
+    Periodicity = required(Unicode)  # monthly or quarterly
+    Figures = Array(LipeFigure, type_name="LipeFigureList").customize(min_occurs=1, nillable=False)
+    Excluded = Array(LipeExclusion, type_name="LipeExclusionList").customize(min_occurs=1, nillable=False)
+    Issues = Array(LipeIssue, type_name="LipeIssueList").customize(min_occurs=1, nillable=False)
+    Adjustments = required(LipeAdjustments)
+
+
+class GetLipeSettlementRequest(Model):
+    __type_name__ = "GetLipeSettlementRequest"
+    CompanyId = required(Uuid)
+    Year = required(Year)
+    Period = required(LipePeriod)
+
+
+class VatEntry(Model):
+    """One line of the VAT ledger derived from an invoice (REST's VatEntryOut)."""
+
+    __type_name__ = "VatEntry"
+    SourceType = required(Unicode)
+    SourceId = required(Uuid)
+    Position = required(Integer)
+    Line = required(Integer)
+    Direction = required(Unicode)
+    Numero = required(Unicode)
+    Counterparty = required(Unicode)
+    TipoDocumento = required(Unicode)
+    Natura = optional(Unicode)
+    Aliquota = required(Decimal)
+    Esigibilita = required(Unicode)
+    DocumentDate = required(Date)
+    RecordedOn = optional(Date)
+    SettledOn = optional(Date)
+    Taxable = required(Decimal)
+    Vat = required(Decimal)
+    DeductiblePercent = required(Decimal)
+    DeductibleVat = required(Decimal)
+
+
+class LipeContribution(Model):
+    __type_name__ = "LipeContribution"
+    Entry = required(VatEntry)
+    Amount = required(Decimal)
+    Rule = required(Unicode)
+
+
+class GetLipeFigureDocumentsRequest(Model):
+    __type_name__ = "GetLipeFigureDocumentsRequest"
+    CompanyId = required(Uuid)
+    Year = required(Year)
+    Period = required(LipePeriod)
+    Code = required(FigureCode)
+    Limit = ReportLimit.customize(min_occurs=0, nillable=False, default=100)
+    Cursor = optional(Cursor)
+
+
+class LipeFigureDocuments(Model):
+    __type_name__ = "LipeFigureDocuments"
+    Code = required(Unicode)
+    Items = Array(LipeContribution, type_name="LipeContributionList").customize(min_occurs=1, nillable=False)
+    NextCursor = optional(Unicode)
+
+
+class SetLipeAdjustmentsRequest(Model):
+    """Replaces the period's adjustments (as REST's PUT); the figures recompute."""
+
+    __type_name__ = "SetLipeAdjustmentsRequest"
+    CompanyId = required(Uuid)
+    Year = required(Year)
+    Period = required(LipePeriod)
+    PreviousDebit = optional(Amount)  # VP7, first period of the year only
+    PreviousPeriodCredit = optional(Amount)  # VP8, first period only (later: carried)
+    PreviousYearCredit = optional(Amount)  # VP9
+    EuCarPayments = optional(Amount)  # VP10
+    TaxCredits = optional(Amount)  # VP11
+    Advance = optional(Amount)  # VP13, December or Q4
+    AdvanceMethod = optional(Unicode.customize(values=[m.value for m in AdvanceMethod]))
+    ExceptionalEvents = optional(Unicode.customize(values=[e.value for e in ExceptionalEvents]))
+    Subcontracting = Boolean.customize(min_occurs=0, nillable=False, default=False)
+    ExtraordinaryOperations = Boolean.customize(min_occurs=0, nillable=False, default=False)
+    Reason = required(Reason)
+
+
+class GetLipeXmlRequest(Model):
+    __type_name__ = "GetLipeXmlRequest"
+    CompanyId = required(Uuid)
+    Year = required(Year)
+    Quarter = required(Quarter)
+    IntermediaryTaxCode = optional(TaxCode)  # required when a delegate account asks
+
+
+class LipeXml(Model):
+    __type_name__ = "LipeXml"
+    Xml = required(ByteArray)  # the IVP18 file, checked against the official schema
+
+
+class SendLipeRequest(Model):
+    __type_name__ = "SendLipeRequest"
+    CompanyId = required(Uuid)
+    Year = required(Year)
+    Quarter = required(Quarter)
+    Substitutes = optional(Uuid)  # a corrective communication replacing this accepted submission
+    IntermediaryTaxCode = optional(TaxCode)
+    IdempotencyKey = optional(IdempotencyKey)
+
+
+class ReportSubmission(Model):
+    __type_name__ = "ReportSubmission"
+    Id = required(Uuid)
+    Kind = required(ReportKind)
+    Year = required(Integer)
+    State = required(Unicode)  # queued, sent, processing, accepted, accepted_with_warnings, rejected, failed
+    FileName = required(Unicode)
+    SubstitutesId = optional(Uuid)
+    IdFile = optional(Unicode)
+    SentAt = optional(DateTime)
+    OutcomeFileName = optional(Unicode)
+    Errors = ErrorList.customize(min_occurs=1, nillable=False)  # SDI's, when rejected
+    CreatedAt = required(DateTime)
+
+
+class ReportSubmissionResponse(Model):
+    __type_name__ = "ReportSubmissionResponse"
+    Submission = required(ReportSubmission)
+
+
+ReportSubmissionList = Array(ReportSubmission, type_name="ReportSubmissionList")
+
+
+class ListReportSubmissionsRequest(Model):
+    __type_name__ = "ListReportSubmissionsRequest"
+    CompanyId = required(Uuid)
+    Kind = required(ReportKind)
+    Year = optional(Year)
+    State = optional(SubmissionStateValue)
+    Limit = ReportLimit.customize(min_occurs=0, nillable=False, default=50)
+    Cursor = optional(Cursor)
+
+
+class ReportSubmissionPage(Model):
+    __type_name__ = "ReportSubmissionPage"
+    Items = ReportSubmissionList.customize(min_occurs=1, nillable=False)
+    NextCursor = optional(Unicode)
+
+
+class GetReportSubmissionRequest(Model):
+    __type_name__ = "GetReportSubmissionRequest"
+    CompanyId = required(Uuid)
+    SubmissionId = required(Uuid)
+    Kind = optional(ReportKind)  # when given, a submission of another kind is NotFound (as REST's paths)
+    IncludeFiles = Boolean.customize(min_occurs=0, nillable=False, default=False)
+
+
+class ReportSubmissionDetail(Model):
+    __type_name__ = "ReportSubmissionDetail"
+    Submission = required(ReportSubmission)
+    File = optional(ByteArray)  # as stored and sent (signed when the company has a certificate)
+    OutcomeFile = optional(ByteArray)  # SDI's outcome file, once it answered
+
+
+class SendDatiFattureRequest(Model):
+    __type_name__ = "SendDatiFattureRequest"
+    CompanyId = required(Uuid)
+    Year = required(Year)
+    Period = required(DatiFatturaPeriod)  # H1, H2 (until 2017) or Q1..Q4; until June 2022
+    Kind = required(DatiFatturaKind)  # DTE: invoices issued; DTR: invoices received
+    IdempotencyKey = optional(IdempotencyKey)
+
+
+class ReportSubmissionsResponse(Model):
+    """One submission per file (split every 1,000 documents)."""
+
+    __type_name__ = "ReportSubmissionsResponse"
+    Submissions = ReportSubmissionList.customize(min_occurs=1, nillable=False)
 
 
 # --- faults -----------------------------------------------------------------------------------
