@@ -114,7 +114,7 @@ def test_a_delivery_is_given_up_after_its_retry_window_and_the_lane_goes_on(stac
     stack.receiver.rules[hook["name"]] = lambda p: BIG_BODY_STATUS if p["data"]["seq"] == 1 else None
     stack.publish(tenant, subject, 1)
     stack.publish(tenant, subject, 2)
-    brief = DeliveryPolicy(timeout=2, retry_for=timedelta(seconds=0.5), backoff=FAST.backoff)
+    brief = DeliveryPolicy(timeout=2, retry_for=timedelta(seconds=2), backoff=FAST.backoff)
     stack.deliver(brief, until=lambda: len(stack.receiver.accepted_by(hook["name"])) == 1)
 
     [failed] = _log(tenant, hook, state="failed")
