@@ -15,7 +15,7 @@ run: $(BIN)/.installed
 	$(BIN)/fatturahub serve
 
 test: $(BIN)/.installed
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 4 -q
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py

@@ -23,7 +23,7 @@ from typing import Protocol
 from fastapi import APIRouter, Request, Response
 
 from fatturahub.fatturapa.schemas import SPECS
-from fatturahub.sdi import soap
+from fatturahub.sdi import endpoint, soap
 
 WSDL_PATH = SPECS / "sdicoop" / "RicezioneFatture_v1.0.wsdl"
 TYPES_XSD_PATH = SPECS / "sdicoop" / "RicezioneTypes_v1.0.xsd"
@@ -39,7 +39,6 @@ SOAP_ACTIONS = {
     DECORRENZA_TERMINI: "http://www.fatturapa.it/RicezioneFatture/NotificaDecorrenzaTermini",
 }
 TAKEN_IN_CHARGE = "ER01"
-XML_MEDIA_TYPE = "text/xml"
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/sdi", tags=["sdi"], include_in_schema=False)  # described by its WSDL
@@ -72,18 +71,13 @@ class Delivery:
 
 @router.get("/RicezioneFatture")
 async def wsdl(request: Request) -> Response:
-    """The official WSDL, as is (its soap:address names SDI's host: clients override it)."""
-    if "wsdl" not in {key.lower() for key in request.query_params}:
-        return Response(
-            "append ?wsdl for the service description\n", status_code=404, media_type="text/plain"
-        )
-    return Response(WSDL_PATH.read_bytes(), media_type=XML_MEDIA_TYPE)
+    return endpoint.wsdl(request, WSDL_PATH)
 
 
 @router.get(f"/{TYPES_XSD_PATH.name}")
 async def types_xsd() -> Response:
     """The types schema the WSDL imports by a relative schemaLocation."""
-    return Response(TYPES_XSD_PATH.read_bytes(), media_type=XML_MEDIA_TYPE)
+    return endpoint.xml_file(TYPES_XSD_PATH)
 
 
 @router.post("/RicezioneFatture")
@@ -92,16 +86,16 @@ async def receive(request: Request) -> Response:
         delivery = await _delivery(request)
     except soap.SoapError as exc:
         logger.warning("refused an SDI delivery: %s", exc)
-        return _fault(str(exc), client=True)
+        return endpoint.fault(str(exc), client=True)
     sink: InvoiceSink | None = getattr(request.app.state, "invoice_sink", None)
     if sink is None:
         logger.error("no invoice sink configured: SDI deliveries cannot be recorded")
-        return _fault("invoices cannot be received at the moment", client=False)
+        return endpoint.fault("invoices cannot be received at the moment", client=False)
     try:
         await sink(**asdict(delivery))
     except Exception:  # whatever went wrong, SDI must hear "not taken" and deliver it again
         logger.exception("could not record SDI delivery %s", delivery.file_name)
-        return _fault("the file could not be recorded; please deliver it again", client=False)
+        return endpoint.fault("the file could not be recorded; please deliver it again", client=False)
     if delivery.operation == DECORRENZA_TERMINI:
         return Response(status_code=202)
     answer = soap.body_element(soap.RICEZIONE_TYPES, "rispostaRiceviFatture", [("Esito", TAKEN_IN_CHARGE)])
@@ -109,10 +103,10 @@ async def receive(request: Request) -> Response:
 
 
 async def _delivery(request: Request) -> Delivery:
-    data = await _bounded_body(request)
+    data = await endpoint.bounded_body(request)
     message = soap.parse(data, request.headers.get("content-type"), validate=False)
     operation = _operation(message)
-    _check_soap_action(request.headers.get("soapaction"), operation)
+    endpoint.check_soap_action(request, SOAP_ACTIONS[operation], operation)
     soap.validate_body(message.body)
     metadata = operation == RICEVI_FATTURE
     return Delivery(
@@ -125,20 +119,6 @@ async def _delivery(request: Request) -> Delivery:
     )
 
 
-async def _bounded_body(request: Request) -> bytes:
-    """The request body, refused as soon as it is known to exceed the SOAP message limit."""
-    too_large = soap.SoapError(f"message larger than {soap.MAX_MESSAGE_BYTES:,} bytes")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > soap.MAX_MESSAGE_BYTES:
-        raise too_large
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > soap.MAX_MESSAGE_BYTES:
-            raise too_large
-    return bytes(body)
-
-
 def _operation(message: soap.Message) -> str:
     operation = OPERATION_BY_ELEMENT.get(message.name) if message.namespace == soap.RICEZIONE_TYPES else None
     if operation is None:
@@ -147,14 +127,3 @@ def _operation(message: soap.Message) -> str:
             f"{', '.join(OPERATION_BY_ELEMENT)} in {soap.RICEZIONE_TYPES}"
         )
     return operation
-
-
-def _check_soap_action(header: str | None, operation: str) -> None:
-    """SOAPAction is optional for us, but when sent it must name the same operation as the body."""
-    action = (header or "").strip().strip('"')
-    if action and action != SOAP_ACTIONS[operation]:
-        raise soap.SoapError(f"SOAPAction {action!r} does not match the body, which is {operation}")
-
-
-def _fault(message: str, *, client: bool) -> Response:
-    return Response(soap.fault(message, client=client), status_code=500, media_type=soap.SOAP_CONTENT_TYPE)

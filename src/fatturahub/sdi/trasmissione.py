@@ -21,7 +21,7 @@ from typing import Protocol
 from fastapi import APIRouter, Request, Response
 
 from fatturahub.fatturapa.schemas import SPECS
-from fatturahub.sdi import soap
+from fatturahub.sdi import endpoint, soap
 
 WSDL_PATH = SPECS / "sdicoop" / "TrasmissioneFatture_v1.1.wsdl"
 TYPES_XSD_PATH = SPECS / "sdicoop" / "TrasmissioneTypes_v1.1.xsd"
@@ -34,7 +34,6 @@ OPERATION_BY_ELEMENT = {
     "notificaDecorrenzaTermini": "NotificaDecorrenzaTermini",
     "attestazioneTrasmissioneFattura": "AttestazioneTrasmissioneFattura",
 }
-XML_MEDIA_TYPE = "text/xml"
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/sdi", tags=["sdi"], include_in_schema=False)  # described by its WSDL
@@ -58,18 +57,13 @@ class Notification:
 
 @router.get("/TrasmissioneFatture")
 async def wsdl(request: Request) -> Response:
-    """The official WSDL, as is (its soap:address names SDI's host: clients override it)."""
-    if "wsdl" not in {key.lower() for key in request.query_params}:
-        return Response(
-            "append ?wsdl for the service description\n", status_code=404, media_type="text/plain"
-        )
-    return Response(WSDL_PATH.read_bytes(), media_type=XML_MEDIA_TYPE)
+    return endpoint.wsdl(request, WSDL_PATH)
 
 
 @router.get(f"/{TYPES_XSD_PATH.name}")
 async def types_xsd() -> Response:
     """The types schema the WSDL imports by a relative schemaLocation."""
-    return Response(TYPES_XSD_PATH.read_bytes(), media_type=XML_MEDIA_TYPE)
+    return endpoint.xml_file(TYPES_XSD_PATH)
 
 
 @router.post("/TrasmissioneFatture")
@@ -78,24 +72,24 @@ async def receive(request: Request) -> Response:
         notification = await _notification(request)
     except soap.SoapError as exc:
         logger.warning("refused an SDI notification: %s", exc)
-        return _fault(str(exc), client=True)
+        return endpoint.fault(str(exc), client=True)
     sink: NotificationSink | None = getattr(request.app.state, "notification_sink", None)
     if sink is None:
         logger.error("no notification sink configured: SDI notifications cannot be recorded")
-        return _fault("notifications cannot be received at the moment", client=False)
+        return endpoint.fault("notifications cannot be received at the moment", client=False)
     try:
         await sink(**asdict(notification))
     except Exception:  # whatever went wrong, SDI must hear "not taken" and deliver it again
         logger.exception("could not record SDI notification %s", notification.file_name)
-        return _fault("the notification could not be recorded; please deliver it again", client=False)
+        return endpoint.fault("the notification could not be recorded; please deliver it again", client=False)
     return Response(status_code=202)
 
 
 async def _notification(request: Request) -> Notification:
-    data = await _bounded_body(request)
+    data = await endpoint.bounded_body(request)
     message = soap.parse(data, request.headers.get("content-type"), validate=False)
     operation = _operation(message)
-    _check_soap_action(request.headers.get("soapaction"), operation)
+    endpoint.check_soap_action(request, SOAP_ACTION_PREFIX + operation, operation)
     soap.validate_body(message.body)
     return Notification(
         operation=operation,
@@ -103,20 +97,6 @@ async def _notification(request: Request) -> Notification:
         file_name=message.text("NomeFile") or "",
         content=message.binary("File"),
     )
-
-
-async def _bounded_body(request: Request) -> bytes:
-    """The request body, refused as soon as it is known to exceed the SOAP message limit."""
-    too_large = soap.SoapError(f"message larger than {soap.MAX_MESSAGE_BYTES:,} bytes")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > soap.MAX_MESSAGE_BYTES:
-        raise too_large
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > soap.MAX_MESSAGE_BYTES:
-            raise too_large
-    return bytes(body)
 
 
 def _operation(message: soap.Message) -> str:
@@ -129,14 +109,3 @@ def _operation(message: soap.Message) -> str:
             f"{', '.join(OPERATION_BY_ELEMENT)} in {soap.TRASMISSIONE_TYPES}"
         )
     return operation
-
-
-def _check_soap_action(header: str | None, operation: str) -> None:
-    """SOAPAction is optional for us, but when sent it must name the same operation as the body."""
-    action = (header or "").strip().strip('"')
-    if action and action != SOAP_ACTION_PREFIX + operation:
-        raise soap.SoapError(f"SOAPAction {action!r} does not match the body, which is {operation}")
-
-
-def _fault(message: str, *, client: bool) -> Response:
-    return Response(soap.fault(message, client=client), status_code=500, media_type=soap.SOAP_CONTENT_TYPE)
