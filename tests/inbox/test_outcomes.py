@@ -4,6 +4,7 @@ the 15-day term, DT, and B2B invoices."""
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -192,3 +193,13 @@ def test_b2b_invoices_have_no_outcome(hub, make_tenant):
     [item] = tenant.received(numero="B2B-1")
     refused = tenant.key.post(tenant.path(item["id"], "/outcome"), json={"esito": "EC01"})
     assert refused.status_code == 409 and "FPA12" in refused.json()["detail"]
+
+
+def test_concurrent_outcome_requests_queue_one_and_refuse_the_others(hub, make_tenant):
+    tenant = make_tenant()
+    [item] = pa_invoice(hub, tenant, "PA-RACE")
+    outcome_path = tenant.path(item["id"], "/outcome")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: tenant.key.post(outcome_path, json={"esito": "EC01"}), range(6)))
+    codes = sorted(answer.status_code for answer in answers)
+    assert codes == [202] + [409] * 5, [answer.text for answer in answers]

@@ -11,7 +11,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary, Numeric, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fatturahub.db.base import Base, IdMixin
@@ -80,6 +91,15 @@ class ReceivedOutcome(IdMixin, Base):
     """A NotificaEsitoCommittente we sent (or tried to) about one received invoice."""
 
     __tablename__ = "received_outcome"
+    __table_args__ = (  # one EC being sent at a time per invoice, even for concurrent requests
+        Index(
+            "uq_received_outcome_one_queued",
+            "received_invoice_id",
+            unique=True,
+            postgresql_where=text("state = 'queued'"),
+            sqlite_where=text("state = 'queued'"),
+        ),
+    )
 
     received_invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("received_invoice.id"), index=True)
     esito: Mapped[str] = mapped_column(String(4))  # EC01 | EC02

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fatturahub.audit.service import record
@@ -51,7 +52,10 @@ async def request_outcome(
         content=_esito_file(file, invoice, esito, descrizione, lotto=len(siblings) > 1),
     )
     session.add(outcome)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError:  # a concurrent request queued its outcome first (or took the EC name)
+        raise Conflict("another outcome for this invoice was requested at the same moment") from None
     enqueue(session, OUTCOME_JOB, {"outcome_id": str(outcome.id)})
     record(
         session,
