@@ -53,6 +53,14 @@ def test_the_contract_names_our_namespace_and_every_operation():
         "ListReportSubmissions",
         "GetReportSubmission",
         "SendDatiFatture",
+        "CancelDatiFatture",
+        "CorrectDatiFatture",
+        "GetDatiFattureXml",
+        "GetLipeSettings",
+        "SetLipeSettings",
+        "SetReceivedInvoiceVat",
+        "SetInvoiceVat",
+        "SetSupplierDeductibility",
     }
 
 

@@ -1,6 +1,8 @@
 """The reports operations over SOAP (LIPE, Dati Fattura): zeep from the committed WSDL against a
 live server on each database, every answer compared with REST's for the same small quarter and
-validated against the WSDL's schema; the faults of the reports area's permissions."""
+validated against the WSDL's schema; the faults of the reports area's permissions. Dati Fattura
+submissions reach `accepted` as in tests/reports: the report jobs run (tests/reports' `settle`) against
+a fake SDI on the live server's own database, so ANN and Rettifica run on really accepted files."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import pytest
 from tests.inbox.conftest import hub  # noqa: F401  (the live server of tests/reports, on both databases)
 from tests.reports.documents import Line
 from tests.reports.scenario import ENERGIA, MACCHINE, Company, issue, new_company, purchase, record
+from tests.reports.test_dati_fatture_corrections import quarter as dati_fatture_quarter
+from tests.reports.test_dati_fatture_corrections import settle
 from tests.service.conftest import with_key
 from tests.soap.conftest import NS, Soap, assert_valid, soap_client
 from zeep.exceptions import Fault
@@ -139,13 +143,21 @@ def _as_rest_submission(s) -> dict:
         "substitutes_id": s.SubstitutesId,
         "id_file": s.IdFile,
         "errors": [{"code": e.Code, "message": e.Message} for e in _list(s.Errors, "Error")],
+        "document_kind": s.DocumentKind,
+        "period": s.Period,
+        "cancels_id": s.CancelsId,
+        "corrects_id": s.CorrectsId,
+        "position": s.Position,
+        "cancelled_by_id": s.CancelledById,
     }
+
+
+SUBMISSION_FIELDS = ("id", "kind", "year", "state", "file_name", "substitutes_id", "id_file", "errors")
+SUBMISSION_FIELDS += ("document_kind", "period", "cancels_id", "corrects_id", "position", "cancelled_by_id")
 
 
 def _rest_submission(s: dict) -> dict:
-    return {
-        k: s[k] for k in ("id", "kind", "year", "state", "file_name", "substitutes_id", "id_file", "errors")
-    }
+    return {k: s[k] for k in SUBMISSION_FIELDS}
 
 
 # ---- LIPE ----------------------------------------------------------------------------------------
@@ -405,3 +417,390 @@ def test_a_key_without_the_reports_area_is_forbidden(hub, quarter):  # noqa: F81
     listed = _fault(invoicing.service.ListReportSubmissions, CompanyId=company, Kind="LIPE")
     assert _code(listed) == "Client.Forbidden"
     assert with_key(hub.url, token).get(quarter.path("/lipe/2022/Q1")).status_code == 403
+
+
+# ---- Dati Fattura after SDI accepted them: ANN, Rettifica, the search, the preview ---------------
+
+
+@pytest.fixture(scope="module")
+def dati(hub) -> Company:  # noqa: F811
+    """Q1 2022 issued and received, as tests/reports/test_dati_fatture_corrections builds it."""
+    return dati_fatture_quarter(hub)
+
+
+def _accepted(hub, soap: Soap, company: Company, kind: str = "DTE"):  # noqa: F811
+    """A DTE/DTR sent over SOAP, then taken to SDI's ES01 by the report jobs run against a fake
+    SDI (tests/reports' `settle`, on the live server's own database)."""
+    (sent,) = soap.service.SendDatiFatture(CompanyId=company.company_id, Year=2022, Period="Q1", Kind=kind)
+    settle(hub)
+    done = soap.service.GetReportSubmission(CompanyId=company.company_id, SubmissionId=sent.Id).Submission
+    assert (done.State, done.DocumentKind, done.Period) == ("accepted", kind, "Q1")
+    assert done.IdFile
+    return done
+
+
+def _same_as_rest(company: Company, submissions) -> None:
+    for s in submissions:
+        assert _as_rest_submission(s) == _rest_submission(_rest(company, f"/dati-fatture/submissions/{s.Id}"))
+
+
+def test_cancel_dati_fatture_makes_rest_s_ann_submissions(hub, dati):  # noqa: F811
+    soap = _soap(hub, dati)
+    original = _accepted(hub, soap, dati)
+    assert _as_rest_submission(original) == _rest_submission(
+        _rest(dati, f"/dati-fatture/submissions/{original.Id}")
+    )
+    one = soap.service.CancelDatiFatture(
+        CompanyId=dati.company_id, SubmissionId=original.Id, Position=[2], Reason="duplicate"
+    )
+    assert_valid(soap.last_body())
+    (ann,) = one
+    assert (ann.DocumentKind, ann.CancelsId, ann.Position, ann.Period) == ("ANN", original.Id, 2, "Q1")
+    assert (ann.Kind, ann.State, ann.CorrectsId) == ("DATI_FATTURA", "queued", None)
+    _same_as_rest(dati, one)
+    log = dati.owner.get(
+        "/v1/audit-log", params={"action": "dati_fattura.cancellation_submitted", "limit": 50}
+    ).json()["items"]
+    assert any(e["details"]["reason"] == "duplicate" for e in log)
+    # the whole file, without a reason (both optional, as REST's body)
+    (whole,) = soap.service.CancelDatiFatture(CompanyId=dati.company_id, SubmissionId=original.Id)
+    assert (whole.DocumentKind, whole.CancelsId, whole.Position) == ("ANN", original.Id, None)
+    _same_as_rest(dati, [whole])
+    settle(hub)
+    cancelled = soap.service.GetReportSubmission(CompanyId=dati.company_id, SubmissionId=original.Id)
+    assert cancelled.Submission.CancelledById == whole.Id
+    assert_valid(soap.last_body())
+    _same_as_rest(dati, [cancelled.Submission])
+    again = _fault(soap.service.CancelDatiFatture, CompanyId=dati.company_id, SubmissionId=original.Id)
+    assert _code(again) == "Client.Conflict"  # cancelled already
+
+
+def test_correct_dati_fatture_makes_rest_s_rettifica_submissions(hub, dati):  # noqa: F811
+    soap = _soap(hub, dati)
+    original = _accepted(hub, soap, dati, "DTR")
+    made = soap.service.CorrectDatiFatture(
+        CompanyId=dati.company_id, SubmissionId=original.Id, Position=[1], Reason="registrata dopo"
+    )
+    assert_valid(soap.last_body())
+    (fix,) = made
+    assert (fix.DocumentKind, fix.CorrectsId, fix.Position, fix.CancelsId) == ("DTR", original.Id, 1, None)
+    _same_as_rest(dati, made)
+    file = soap.service.GetReportSubmission(
+        CompanyId=dati.company_id, SubmissionId=fix.Id, IncludeFiles=True
+    ).File
+    rest = dati.key.get(dati.path(f"/dati-fatture/submissions/{fix.Id}/file"))
+    assert file == rest.content
+    missing = _fault(
+        soap.service.CorrectDatiFatture, CompanyId=dati.company_id, SubmissionId=original.Id, Position=[999]
+    )
+    assert _code(missing) in {"Client.Invalid", "Client.Conflict"}
+
+
+def test_cancelling_a_submission_sdi_has_not_accepted_is_a_conflict(hub, dati):  # noqa: F811
+    soap = _soap(hub, dati)
+    (queued,) = soap.service.SendDatiFatture(CompanyId=dati.company_id, Year=2022, Period="Q1", Kind="DTE")
+    fault = _fault(soap.service.CancelDatiFatture, CompanyId=dati.company_id, SubmissionId=queued.Id)
+    assert _code(fault) == "Client.Conflict"
+    rest = dati.key.post(dati.path(f"/dati-fatture/submissions/{queued.Id}/cancellation"))
+    assert rest.status_code == 409
+    fixed = _fault(
+        soap.service.CorrectDatiFatture, CompanyId=dati.company_id, SubmissionId=queued.Id, Position=[1]
+    )
+    assert _code(fixed) == "Client.Conflict"
+    lipe = soap.service.SendLipe(CompanyId=dati.company_id, Year=2022, Quarter=1)
+    not_dati = _fault(soap.service.CancelDatiFatture, CompanyId=dati.company_id, SubmissionId=lipe.Id)
+    assert _code(not_dati) == "Client.NotFound"  # as REST's …/dati-fatture/submissions/{id}
+
+
+def test_list_report_submissions_has_rest_s_dati_fattura_filters(hub, dati):  # noqa: F811
+    soap = _soap(hub, dati)
+    original = _accepted(hub, soap, dati)
+    soap.service.CancelDatiFatture(CompanyId=dati.company_id, SubmissionId=original.Id, Position=[1])
+    filters = [
+        ({"Period": "Q1"}, {"period": "Q1"}),
+        ({"Period": "Q2"}, {"period": "Q2"}),
+        ({"DocumentKind": "ANN"}, {"kind": "ANN"}),
+        ({"DocumentKind": "DTR"}, {"kind": "DTR"}),
+        ({"IdFile": original.IdFile}, {"id_file": original.IdFile}),
+        ({"DocumentKind": "DTE", "State": "accepted", "Year": 2022}, {"kind": "DTE", "state": "accepted"}),
+    ]
+    for mine, theirs in filters:
+        listed, cursor = [], None
+        while True:
+            page = soap.service.ListReportSubmissions(
+                CompanyId=dati.company_id, Kind="DATI_FATTURA", Limit=2, Cursor=cursor, **mine
+            )
+            assert_valid(soap.last_body())
+            listed += _list(page.Items, "ReportSubmission")
+            cursor = page.NextCursor
+            if cursor is None:
+                break
+        rest = _rest(dati, "/dati-fatture/submissions", limit=500, **theirs)["items"]
+        assert [_as_rest_submission(s) for s in listed] == [_rest_submission(s) for s in rest], mine
+    by_id = soap.service.ListReportSubmissions(
+        CompanyId=dati.company_id, Kind="DATI_FATTURA", IdFile=original.IdFile
+    )
+    assert [s.Id for s in _list(by_id.Items, "ReportSubmission")] == [original.Id]
+    anns = soap.service.ListReportSubmissions(
+        CompanyId=dati.company_id, Kind="DATI_FATTURA", DocumentKind="ANN"
+    )
+    assert {s.DocumentKind for s in _list(anns.Items, "ReportSubmission")} == {"ANN"}
+
+
+def test_get_dati_fatture_xml_is_rest_s_file(hub, dati):  # noqa: F811
+    soap = _soap(hub, dati)
+    for kind in ("DTE", "DTR"):
+        answer = soap.service.GetDatiFattureXml(CompanyId=dati.company_id, Year=2022, Period="Q1", Kind=kind)
+        assert_valid(soap.last_body())
+        rest = dati.key.get(dati.path(f"/dati-fatture/2022/Q1/{kind}/xml"))
+        assert rest.status_code == 200, rest.text
+        assert answer == rest.content and kind.encode() in answer
+    part = soap.service.GetDatiFattureXml(
+        CompanyId=dati.company_id, Year=2022, Period="Q1", Kind="DTE", Part=1
+    )
+    rest_part = dati.key.get(dati.path("/dati-fatture/2022/Q1/DTE/xml"), params={"part": 1})
+    assert part == rest_part.content
+    beyond = _fault(
+        soap.service.GetDatiFattureXml, CompanyId=dati.company_id, Year=2022, Period="Q1", Kind="DTE", Part=2
+    )
+    assert _code(beyond) == "Client.NotFound"
+    assert dati.key.get(dati.path("/dati-fatture/2022/Q1/DTE/xml"), params={"part": 2}).status_code == 404
+    late = _fault(
+        soap.service.GetDatiFattureXml, CompanyId=dati.company_id, Year=2022, Period="Q3", Kind="DTE"
+    )
+    assert _code(late) == "Client.Invalid"
+
+
+# ---- settings, and the VAT of single documents and suppliers -------------------------------------
+
+
+def test_lipe_settings_are_rest_s(hub):  # noqa: F811
+    c = new_company(hub)
+    soap = _soap(hub, c)
+    missing = _fault(soap.service.GetLipeSettings, CompanyId=c.company_id, Year=2023)
+    assert _code(missing) == "Client.NotFound"
+    assert c.key.get(c.path("/lipe/settings/2023")).status_code == 404
+    saved = soap.service.SetLipeSettings(
+        CompanyId=c.company_id,
+        Year=2023,
+        Periodicity="quarterly",
+        QuarterlyByLaw=True,
+        DeclarantTaxCode=INTERMEDIARY,
+        DeclarantRole="1",
+    )
+    assert_valid(soap.last_body())
+    read = soap.service.GetLipeSettings(CompanyId=c.company_id, Year=2023)
+    assert_valid(soap.last_body())
+    rest = _rest(c, "/lipe/settings/2023")
+    for s in (saved, read):
+        assert {
+            "year": s.Year,
+            "periodicity": s.Periodicity,
+            "quarterly_by_law": s.QuarterlyByLaw,
+            "declarant_tax_code": s.DeclarantTaxCode,
+            "declarant_role": s.DeclarantRole,
+        } == rest
+    monthly = soap.service.SetLipeSettings(CompanyId=c.company_id, Year=2023, Periodicity="monthly")
+    assert (monthly.Periodicity, monthly.QuarterlyByLaw, monthly.DeclarantTaxCode) == ("monthly", False, None)
+    assert _rest(c, "/lipe/settings/2023")["periodicity"] == "monthly"
+    assert (
+        soap.service.GetLipeSettlement(CompanyId=c.company_id, Year=2023, Period="01").Periodicity
+        == "monthly"
+    )
+    log = c.owner.get("/v1/audit-log", params={"action": "lipe.setting_changed", "limit": 50}).json()["items"]
+    assert len(log) == 2
+    bad = _fault(soap.service.SetLipeSettings, CompanyId=c.company_id, Year=2023, Periodicity="yearly")
+    assert _code(bad) == "Client.BadRequest"
+
+
+def _entries(answer) -> list:
+    """VatEntries as zeep gives them (the list unwrapped, or None when empty)."""
+    if answer is None:
+        return []
+    return list(getattr(answer, "VatEntry", answer))
+
+
+def _as_rest_entry(e) -> dict:
+    return {
+        "source_type": e.SourceType,
+        "source_id": e.SourceId,
+        "position": e.Position,
+        "line": e.Line,
+        "direction": e.Direction,
+        "numero": e.Numero,
+        "counterparty": e.Counterparty,
+        "tipo_documento": e.TipoDocumento,
+        "natura": e.Natura,
+        "aliquota": e.Aliquota,
+        "esigibilita": e.Esigibilita,
+        "document_date": e.DocumentDate.isoformat(),
+        "recorded_on": e.RecordedOn and e.RecordedOn.isoformat(),
+        "settled_on": e.SettledOn and e.SettledOn.isoformat(),
+        "taxable": e.Taxable,
+        "vat": e.Vat,
+        "deductible_percent": e.DeductiblePercent,
+        "deductible_vat": e.DeductibleVat,
+    }
+
+
+def _rest_entry(e: dict) -> dict:
+    amounts = ("aliquota", "taxable", "vat", "deductible_percent", "deductible_vat")
+    return {**e, **{name: Decimal(e[name]) for name in amounts}}
+
+
+@pytest.fixture(scope="module")
+def documents(hub) -> Company:  # noqa: F811
+    """A deferred-VAT sale and two purchases, left to the VAT setters (the `quarter` stays as is)."""
+    c = new_company(hub)
+    issue(hub, c, "D1", date(2022, 1, 20), Line("1000.00", esigibilita="D"))
+    purchase(hub, c, "ENERGIA SPA", ENERGIA, "E9", date(2022, 1, 10), Line("400.00"))
+    purchase(hub, c, "MACCHINE SPA", MACCHINE, "M9", date(2022, 2, 10), Line("600.00"))
+    return c
+
+
+def test_set_received_invoice_vat_is_rest_s(hub, documents):  # noqa: F811
+    c = documents
+    soap = _soap(hub, c)
+    received = c.purchases["E9"]
+    answer = soap.service.SetReceivedInvoiceVat(
+        CompanyId=c.company_id,
+        ReceivedInvoiceId=received,
+        RecordedOn=date(2022, 1, 12),
+        DeductiblePercent=Decimal("50.00"),
+        Reason="registro acquisti",
+    )
+    assert_valid(soap.last_body())
+    (entry,) = _entries(answer)
+    assert (entry.RecordedOn, entry.DeductiblePercent) == (date(2022, 1, 12), Decimal("50.00"))
+    assert entry.DeductibleVat == Decimal("44.00") and isinstance(entry.Vat, Decimal)
+    # REST's answer to a body with only the payment date: the fields not given stayed
+    rest = c.key.put(
+        c.path(f"/received-invoices/{received}/vat"), json={"settled_on": None, "reason": "same"}
+    )
+    assert rest.status_code == 200, rest.text
+    assert [_as_rest_entry(e) for e in _entries(answer)] == [_rest_entry(e) for e in rest.json()]
+    only_payment = soap.service.SetReceivedInvoiceVat(
+        CompanyId=c.company_id, ReceivedInvoiceId=received, SettledOn=date(2022, 3, 1), Reason="paid"
+    )
+    (paid,) = _entries(only_payment)
+    assert (paid.RecordedOn, paid.DeductiblePercent, paid.SettledOn) == (
+        date(2022, 1, 12),
+        Decimal("50.00"),
+        date(2022, 3, 1),
+    )
+    log = c.owner.get(
+        "/v1/audit-log", params={"action": "received_invoice.vat_adjusted", "limit": 50}
+    ).json()["items"]
+    assert any(e["details"]["reason"] == "paid" for e in log)
+    too_precise = _fault(
+        soap.service.SetReceivedInvoiceVat,
+        CompanyId=c.company_id,
+        ReceivedInvoiceId=received,
+        DeductiblePercent=Decimal("101"),
+        Reason="r",
+    )
+    assert _code(too_precise) == "Client.BadRequest"
+    unknown = _fault(
+        soap.service.SetReceivedInvoiceVat,
+        CompanyId=c.company_id,
+        ReceivedInvoiceId=str(uuid.uuid4()),
+        Reason="r",
+    )
+    assert _code(unknown) == "Client.NotFound"
+
+
+def test_set_invoice_vat_moves_deferred_vat_as_rest(hub, documents):  # noqa: F811
+    c = documents
+    soap = _soap(hub, c)
+    invoice = c.invoices["D1"]
+    answer = soap.service.SetInvoiceVat(
+        CompanyId=c.company_id, InvoiceId=invoice, CollectedOn=date(2022, 4, 5), Reason="incassata"
+    )
+    assert_valid(soap.last_body())
+    (entry,) = _entries(answer)
+    assert (entry.Esigibilita, entry.SettledOn, entry.Vat) == ("D", date(2022, 4, 5), Decimal("220.00"))
+    rest = c.key.put(
+        c.path(f"/invoices/{invoice}/vat"), json={"collected_on": "2022-04-05", "reason": "again"}
+    )
+    assert rest.status_code == 200, rest.text
+    assert [_as_rest_entry(e) for e in _entries(answer)] == [_rest_entry(e) for e in rest.json()]
+    q2 = _as_rest_settlement(soap.service.GetLipeSettlement(CompanyId=c.company_id, Year=2022, Period="04"))
+    assert q2 == _decimals(_rest(c, "/lipe/2022/04"))
+    undone = soap.service.SetInvoiceVat(CompanyId=c.company_id, InvoiceId=invoice, Reason="not collected")
+    (entry,) = _entries(undone)
+    assert entry.SettledOn is None
+    unknown = _fault(
+        soap.service.SetInvoiceVat, CompanyId=c.company_id, InvoiceId=str(uuid.uuid4()), Reason="r"
+    )
+    assert _code(unknown) == "Client.NotFound"
+
+
+def test_set_supplier_deductibility_is_rest_s(hub, documents):  # noqa: F811
+    c = documents
+    soap = _soap(hub, c)
+    answer = soap.service.SetSupplierDeductibility(
+        CompanyId=c.company_id, Supplier=f"IT{MACCHINE}", Percent=Decimal("40"), Reason="auto"
+    )
+    assert_valid(soap.last_body())
+    (entry,) = _entries(answer)
+    assert (entry.Numero, entry.DeductiblePercent, entry.DeductibleVat) == (
+        "M9",
+        Decimal("40.00"),
+        Decimal("52.80"),
+    )
+    rest = c.key.put(
+        c.path(f"/lipe/suppliers/IT{MACCHINE}/deductibility"), json={"percent": "40", "reason": "again"}
+    )
+    assert rest.status_code == 200, rest.text
+    assert [_as_rest_entry(e) for e in _entries(answer)] == [_rest_entry(e) for e in rest.json()]
+    bad = _fault(
+        soap.service.SetSupplierDeductibility, CompanyId=c.company_id, Supplier="123", Percent=1, Reason="r"
+    )
+    assert _code(bad) == "Client.Invalid"  # as REST's 422: country + VAT number
+
+
+# ---- permissions of the new operations --------------------------------------------------------------
+
+
+def test_another_tenant_gets_not_found_from_the_new_operations(hub, quarter):  # noqa: F811
+    stranger = _soap(hub, new_company(hub))
+    company = quarter.company_id
+    some = str(uuid.uuid4())
+    calls = [
+        (stranger.service.CancelDatiFatture, {"SubmissionId": some}),
+        (stranger.service.CorrectDatiFatture, {"SubmissionId": some, "Position": [1]}),
+        (stranger.service.GetDatiFattureXml, {"Year": 2022, "Period": "Q1", "Kind": "DTE"}),
+        (stranger.service.GetLipeSettings, {"Year": 2022}),
+        (stranger.service.SetLipeSettings, {"Year": 2022, "Periodicity": "monthly"}),
+        (
+            stranger.service.SetReceivedInvoiceVat,
+            {"ReceivedInvoiceId": quarter.purchases["E1"], "Reason": "r"},
+        ),
+        (stranger.service.SetInvoiceVat, {"InvoiceId": quarter.invoices["1"], "Reason": "r"}),
+        (
+            stranger.service.SetSupplierDeductibility,
+            {"Supplier": f"IT{ENERGIA}", "Percent": 1, "Reason": "r"},
+        ),
+        (stranger.service.ListReportSubmissions, {"Kind": "DATI_FATTURA", "DocumentKind": "ANN"}),
+    ]
+    for call, fields in calls:
+        assert _code(_fault(call, CompanyId=company, **fields)) == "Client.NotFound", call
+    assert _rest(quarter, "/lipe/settings/2022")["periodicity"] == "quarterly"  # untouched
+
+
+def test_a_read_only_key_reads_but_cannot_cancel_correct_or_set(hub, quarter):  # noqa: F811
+    reader = _soap(hub, quarter, _key(hub, quarter, {"reports": "read"}))
+    company = quarter.company_id
+    assert reader.service.GetLipeSettings(CompanyId=company, Year=2022).Periodicity == "quarterly"
+    assert b"DTE" in reader.service.GetDatiFattureXml(CompanyId=company, Year=2022, Period="Q1", Kind="DTE")
+    some = str(uuid.uuid4())
+    calls = [
+        (reader.service.CancelDatiFatture, {"SubmissionId": some}),
+        (reader.service.CorrectDatiFatture, {"SubmissionId": some, "Position": [1]}),
+        (reader.service.SetLipeSettings, {"Year": 2022, "Periodicity": "monthly"}),
+        (reader.service.SetReceivedInvoiceVat, {"ReceivedInvoiceId": quarter.purchases["E1"], "Reason": "r"}),
+        (reader.service.SetInvoiceVat, {"InvoiceId": quarter.invoices["1"], "Reason": "r"}),
+        (reader.service.SetSupplierDeductibility, {"Supplier": f"IT{ENERGIA}", "Percent": 1, "Reason": "r"}),
+    ]
+    for call, fields in calls:
+        assert _code(_fault(call, CompanyId=company, **fields)) == "Client.Forbidden", call

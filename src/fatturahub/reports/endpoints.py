@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from fatturahub.api.deps import PrincipalDep, SessionDep, SettingsDep, company_access
-from fatturahub.audit.service import record
-from fatturahub.db.pagination import paginate
-from fatturahub.errors import InvalidInput, NotFound
 from fatturahub.fiscal.naming import FileType
-from fatturahub.reports import (
-    adjusting,
-    corrections,
-    datifatture,
-    ledger,
-    repository,
-    schemas,
-    service,
-    submissions,
-)
+from fatturahub.reports import schemas, service, submissions
 from fatturahub.reports.models import DataSubmission
 from fatturahub.storage import LocalStorage
-from fatturahub.tenancy.models import Company
 from fatturahub.tenancy.permissions import Area, Level
 from fatturahub.tenancy.principal import CompanyAccess
 
@@ -35,39 +22,19 @@ Year = Annotated[int, Query(ge=2017, le=2100)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
-async def _company(session: SessionDep, access: CompanyAccess) -> Company:
-    return await session.get_one(Company, access.company_id)
-
-
 # ---- settings ---------------------------------------------------------------------------------
 
 
 @router.get("/lipe/settings/{year}", response_model=schemas.LipeSettingOut)
 async def get_setting(year: int, access: ReportsRead, session: SessionDep) -> schemas.LipeSettingOut:
-    row = await repository.setting(session, access.company_id, year)
-    if row is None:
-        raise NotFound(f"no LIPE setting for {year}")
-    return _setting_out(row)
+    return await service.get_setting(session, access, year)
 
 
 @router.put("/lipe/settings/{year}", response_model=schemas.LipeSettingOut)
 async def put_setting(
     year: int, body: schemas.LipeSettingIn, access: ReportsWrite, session: SessionDep, principal: PrincipalDep
 ) -> schemas.LipeSettingOut:
-    row = await repository.save_setting(session, access.company_id, year, **body.model_dump())
-    record(
-        session,
-        principal,
-        action="lipe.setting_changed",
-        target=await _company(session, access),
-        access=access,
-        details={"year": year, **body.model_dump()},
-    )
-    return _setting_out(row)
-
-
-def _setting_out(row: Any) -> schemas.LipeSettingOut:
-    return schemas.LipeSettingOut.model_validate(row, from_attributes=True)
+    return await service.put_setting(session, principal, access, year, body)
 
 
 # ---- submissions (before /lipe/{year}/{period}, which would match their paths) ---------------
@@ -193,12 +160,10 @@ async def dati_fattura_xml(
 ) -> Response:
     """DTE (issued) or DTR (received) data of a period (H1, H2, Q1..Q4; until June 2022),
     validated against DatiFatturav2.1: 422 with the schema's errors when it does not validate."""
-    built = await service.dati_fattura_files(
-        session, access, year, period, kind, LocalStorage(settings.storage_path)
+    content = await service.dati_fattura_xml(
+        session, access, year, period, kind, part, LocalStorage(settings.storage_path)
     )
-    if part > len(built):
-        raise NotFound(f"the period has {len(built)} file(s)")
-    return Response(datifatture.checked(built[part - 1]), media_type="application/xml")
+    return Response(content, media_type="application/xml")
 
 
 @router.post(
@@ -285,24 +250,9 @@ async def put_received_vat(
     principal: PrincipalDep,
 ) -> list[schemas.VatEntryOut]:
     """Recording date, deductible percentage, payment date (deferred VAT) of a received invoice."""
-    received = await repository.received_invoice(session, access.company_id, received_id)
-    if received is None:
-        raise NotFound(f"received invoice {received_id} not found")
-    await ledger.refresh(session, access.company_id, LocalStorage(settings.storage_path))
-    entries = await adjusting.document_entries(
-        session, access.company_id, repository.RECEIVED_INVOICE, received_id
+    return await service.set_received_vat(
+        session, principal, access, received_id, body, LocalStorage(settings.storage_path)
     )
-    changes = body.model_dump(exclude={"reason"}, exclude_unset=True)
-    adjusting.apply(entries, **changes)
-    record(
-        session,
-        principal,
-        action="received_invoice.vat_adjusted",
-        target=received,
-        access=access,
-        details={**body.model_dump(mode="json", exclude_unset=True)},
-    )
-    return [service.entry_out(e) for e in entries]
 
 
 @router.put("/invoices/{invoice_id}/vat", response_model=list[schemas.VatEntryOut])
@@ -315,21 +265,9 @@ async def put_invoice_vat(
     principal: PrincipalDep,
 ) -> list[schemas.VatEntryOut]:
     """The day a deferred-VAT invoice was collected: its VAT becomes chargeable then."""
-    invoice = await repository.invoice(session, access.company_id, invoice_id)
-    if invoice is None:
-        raise NotFound(f"invoice {invoice_id} not found")
-    await ledger.refresh(session, access.company_id, LocalStorage(settings.storage_path))
-    entries = await adjusting.document_entries(session, access.company_id, repository.INVOICE, invoice_id)
-    adjusting.apply(entries, settled_on=body.collected_on)
-    record(
-        session,
-        principal,
-        action="invoice.vat_adjusted",
-        target=invoice,
-        access=access,
-        details=body.model_dump(mode="json"),
+    return await service.set_invoice_vat(
+        session, principal, access, invoice_id, body, LocalStorage(settings.storage_path)
     )
-    return [service.entry_out(e) for e in entries]
 
 
 @router.put("/lipe/suppliers/{supplier}/deductibility", response_model=list[schemas.VatEntryOut])
@@ -343,23 +281,9 @@ async def put_supplier_deductibility(
 ) -> list[schemas.VatEntryOut]:
     """The deductible percentage of every invoice of a supplier (IT01234567890), those already
     received included; a percentage set later on one invoice prevails."""
-    if not supplier[:2].isalpha():
-        raise InvalidInput(
-            "invalid supplier", errors=[{"path": "supplier", "message": "country + VAT number"}]
-        )
-    await ledger.refresh(session, access.company_id, LocalStorage(settings.storage_path))
-    await repository.set_supplier_percent(session, access.company_id, supplier, body.percent)
-    entries = await repository.supplier_entries(session, access.company_id, supplier)
-    adjusting.apply(entries, deductible_percent=body.percent)
-    record(
-        session,
-        principal,
-        action="lipe.supplier_deductibility",
-        target=await _company(session, access),
-        access=access,
-        details={"supplier": supplier, **body.model_dump(mode="json")},
+    return await service.set_supplier_deductibility(
+        session, principal, access, supplier, body, LocalStorage(settings.storage_path)
     )
-    return [service.entry_out(e) for e in entries]
 
 
 # ---- Dati Fattura: search, cancellation (ANN), correction (Rettifica) --------------------------
@@ -379,11 +303,18 @@ async def list_dati_fattura_submissions(
 ) -> schemas.SubmissionPage:
     """Dati Fattura submissions in the order they were made: DTE/DTR files of a period, their
     Rettifica corrections and ANN cancellations, filtered by year, period, kind, state, IdFile."""
-    query = repository.submissions_query(access.company_id, FileType.DATI_FATTURA.value, year, state)
-    query = repository.filter_submissions(query, period=period, document_kind=kind, id_file=id_file)
-    page = await paginate(session, query, DataSubmission, limit=limit, cursor=cursor)
-    items = [service.submission_out(s) for s in page.items]
-    return schemas.SubmissionPage(items=items, next_cursor=page.next_cursor)
+    return await service.list_submissions(
+        session,
+        access,
+        FileType.DATI_FATTURA,
+        year=year,
+        state=state,
+        limit=limit,
+        cursor=cursor,
+        period=period,
+        document_kind=kind,
+        id_file=id_file,
+    )
 
 
 @router.post(
@@ -403,33 +334,15 @@ async def cancel_dati_fattura(
     """ANN of a DTE/DTR file SDI accepted, naming the IdFile SDI gave it: the whole file, or one
     ANN per position given. Sent like any data file; once SDI accepts the ANN of the whole file,
     the cancelled submission shows `cancelled_by_id`."""
-    body = body or schemas.CancellationIn()
-    original = await _submission(session, access, submission_id, FileType.DATI_FATTURA)
-    made = await corrections.cancel(
+    return await service.cancel_dati_fattura(
         session,
-        await _company(session, access),
-        original,
-        body.positions,
-        secret_key=settings.signing_key(),
+        principal,
+        access,
+        submission_id,
+        body or schemas.CancellationIn(),
         storage=LocalStorage(settings.storage_path),
+        secret_key=settings.signing_key(),
     )
-    await session.flush()
-    for submission in made:
-        record(
-            session,
-            principal,
-            action="dati_fattura.cancellation_submitted",
-            target=submission,
-            access=access,
-            details={
-                "cancels": str(original.id),
-                "id_file": original.id_file,
-                "position": submission.position,
-                "file_name": submission.file_name,
-                "reason": body.reason,
-            },
-        )
-    return [service.submission_out(s) for s in made]
 
 
 @router.post(
@@ -449,31 +362,12 @@ async def correct_dati_fattura(
     """A Rettifica per position of a DTE/DTR file SDI accepted: the document's data as the ledger
     holds them now (after corrected recording dates, deductibility, ...), pointing at the IdFile
     and Posizione it replaces."""
-    storage = LocalStorage(settings.storage_path)
-    original = await _submission(session, access, submission_id, FileType.DATI_FATTURA)
-    await ledger.refresh(session, access.company_id, storage)
-    made = await corrections.correct(
+    return await service.correct_dati_fattura(
         session,
-        await _company(session, access),
-        original,
-        body.positions,
+        principal,
+        access,
+        submission_id,
+        body,
+        storage=LocalStorage(settings.storage_path),
         secret_key=settings.signing_key(),
-        storage=storage,
     )
-    await session.flush()
-    for submission in made:
-        record(
-            session,
-            principal,
-            action="dati_fattura.correction_submitted",
-            target=submission,
-            access=access,
-            details={
-                "corrects": str(original.id),
-                "id_file": original.id_file,
-                "position": submission.position,
-                "file_name": submission.file_name,
-                "reason": body.reason,
-            },
-        )
-    return [service.submission_out(s) for s in made]

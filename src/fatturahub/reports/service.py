@@ -11,12 +11,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fatturahub.audit.service import record
 from fatturahub.db.pagination import paginate
-from fatturahub.errors import NotFound
+from fatturahub.errors import InvalidInput, NotFound
 from fatturahub.fiscal.datifatture import DatiFatturaFile
 from fatturahub.fiscal.lipe import Settlement
 from fatturahub.fiscal.naming import FileType
 from fatturahub.fiscal.periods import Periodicity
-from fatturahub.reports import communication, datifatture, ledger, lipe, repository, schemas, submissions
+from fatturahub.reports import (
+    adjusting,
+    communication,
+    corrections,
+    datifatture,
+    ledger,
+    lipe,
+    repository,
+    schemas,
+    submissions,
+)
 from fatturahub.reports.models import DataSubmission, VatEntry
 from fatturahub.reports.pages import decode_position, encode_position
 from fatturahub.storage import LocalStorage
@@ -262,8 +272,14 @@ async def list_submissions(
     state: str | None,
     limit: int,
     cursor: str | None,
+    period: str | None = None,
+    document_kind: str | None = None,
+    id_file: str | None = None,
 ) -> schemas.SubmissionPage:
+    """Submissions of `kind` in the order they were made; Dati Fattura's also by period, kind of
+    file (DTE, DTR, ANN) and the IdFile SDI gave."""
     query = repository.submissions_query(access.company_id, kind.value, year, state)
+    query = repository.filter_submissions(query, period=period, document_kind=document_kind, id_file=id_file)
     page = await paginate(session, query, DataSubmission, limit=limit, cursor=cursor)
     return schemas.SubmissionPage(items=[submission_out(s) for s in page.items], next_cursor=page.next_cursor)
 
@@ -292,3 +308,213 @@ def outcome_file(row: DataSubmission) -> tuple[bytes, str]:
     if row.outcome is None or row.outcome_file_name is None:
         raise NotFound("no outcome file yet")
     return row.outcome, row.outcome_file_name
+
+
+# ---- settings -----------------------------------------------------------------------------------
+
+
+async def get_setting(session: AsyncSession, access: CompanyAccess, year: int) -> schemas.LipeSettingOut:
+    row = await repository.setting(session, access.company_id, year)
+    if row is None:
+        raise NotFound(f"no LIPE setting for {year}")
+    return schemas.LipeSettingOut.model_validate(row, from_attributes=True)
+
+
+async def put_setting(
+    session: AsyncSession, principal: Principal, access: CompanyAccess, year: int, body: schemas.LipeSettingIn
+) -> schemas.LipeSettingOut:
+    row = await repository.save_setting(session, access.company_id, year, **body.model_dump())
+    record(
+        session,
+        principal,
+        action="lipe.setting_changed",
+        target=await company_of(session, access),
+        access=access,
+        details={"year": year, **body.model_dump()},
+    )
+    return schemas.LipeSettingOut.model_validate(row, from_attributes=True)
+
+
+# ---- VAT of single documents and suppliers ------------------------------------------------------
+
+
+async def set_received_vat(
+    session: AsyncSession,
+    principal: Principal,
+    access: CompanyAccess,
+    received_id: uuid.UUID,
+    body: schemas.DocumentVatIn,
+    storage: LocalStorage,
+) -> list[schemas.VatEntryOut]:
+    """Recording date, deductible percentage, payment date (deferred VAT) of a received invoice."""
+    received = await repository.received_invoice(session, access.company_id, received_id)
+    if received is None:
+        raise NotFound(f"received invoice {received_id} not found")
+    await ledger.refresh(session, access.company_id, storage)
+    entries = await adjusting.document_entries(
+        session, access.company_id, repository.RECEIVED_INVOICE, received_id
+    )
+    changes = body.model_dump(exclude={"reason"}, exclude_unset=True)
+    adjusting.apply(entries, **changes)
+    record(
+        session,
+        principal,
+        action="received_invoice.vat_adjusted",
+        target=received,
+        access=access,
+        details={**body.model_dump(mode="json", exclude_unset=True)},
+    )
+    return [entry_out(e) for e in entries]
+
+
+async def set_invoice_vat(
+    session: AsyncSession,
+    principal: Principal,
+    access: CompanyAccess,
+    invoice_id: uuid.UUID,
+    body: schemas.CollectedIn,
+    storage: LocalStorage,
+) -> list[schemas.VatEntryOut]:
+    """The day a deferred-VAT invoice was collected: its VAT becomes chargeable then."""
+    invoice = await repository.invoice(session, access.company_id, invoice_id)
+    if invoice is None:
+        raise NotFound(f"invoice {invoice_id} not found")
+    await ledger.refresh(session, access.company_id, storage)
+    entries = await adjusting.document_entries(session, access.company_id, repository.INVOICE, invoice_id)
+    adjusting.apply(entries, settled_on=body.collected_on)
+    record(
+        session,
+        principal,
+        action="invoice.vat_adjusted",
+        target=invoice,
+        access=access,
+        details=body.model_dump(mode="json"),
+    )
+    return [entry_out(e) for e in entries]
+
+
+async def set_supplier_deductibility(
+    session: AsyncSession,
+    principal: Principal,
+    access: CompanyAccess,
+    supplier: str,
+    body: schemas.SupplierDeductibilityIn,
+    storage: LocalStorage,
+) -> list[schemas.VatEntryOut]:
+    """The deductible percentage of every invoice of a supplier (IT01234567890), those already
+    received included; a percentage set later on one invoice prevails."""
+    if not supplier[:2].isalpha():
+        raise InvalidInput(
+            "invalid supplier", errors=[{"path": "supplier", "message": "country + VAT number"}]
+        )
+    await ledger.refresh(session, access.company_id, storage)
+    await repository.set_supplier_percent(session, access.company_id, supplier, body.percent)
+    entries = await repository.supplier_entries(session, access.company_id, supplier)
+    adjusting.apply(entries, deductible_percent=body.percent)
+    record(
+        session,
+        principal,
+        action="lipe.supplier_deductibility",
+        target=await company_of(session, access),
+        access=access,
+        details={"supplier": supplier, **body.model_dump(mode="json")},
+    )
+    return [entry_out(e) for e in entries]
+
+
+# ---- Dati Fattura: preview, cancellation (ANN), correction (Rettifica) --------------------------
+
+
+async def dati_fattura_xml(
+    session: AsyncSession,
+    access: CompanyAccess,
+    year: int,
+    period: str,
+    kind: str,
+    part: int,
+    storage: LocalStorage,
+) -> bytes:
+    """One file (`part`, from 1) of the period's DTE or DTR data, checked against DatiFatturav2.1."""
+    built = await dati_fattura_files(session, access, year, period, kind, storage)
+    if part > len(built):
+        raise NotFound(f"the period has {len(built)} file(s)")
+    return datifatture.checked(built[part - 1])
+
+
+async def cancel_dati_fattura(
+    session: AsyncSession,
+    principal: Principal,
+    access: CompanyAccess,
+    submission_id: uuid.UUID,
+    body: schemas.CancellationIn,
+    *,
+    storage: LocalStorage,
+    secret_key: str,
+) -> list[schemas.SubmissionOut]:
+    """ANN of a DTE/DTR file SDI accepted: the whole file, or one ANN per position given."""
+    original = await submission(session, access, submission_id, FileType.DATI_FATTURA)
+    made = await corrections.cancel(
+        session,
+        await company_of(session, access),
+        original,
+        body.positions,
+        secret_key=secret_key,
+        storage=storage,
+    )
+    await session.flush()
+    for made_one in made:
+        record(
+            session,
+            principal,
+            action="dati_fattura.cancellation_submitted",
+            target=made_one,
+            access=access,
+            details={
+                "cancels": str(original.id),
+                "id_file": original.id_file,
+                "position": made_one.position,
+                "file_name": made_one.file_name,
+                "reason": body.reason,
+            },
+        )
+    return [submission_out(s) for s in made]
+
+
+async def correct_dati_fattura(
+    session: AsyncSession,
+    principal: Principal,
+    access: CompanyAccess,
+    submission_id: uuid.UUID,
+    body: schemas.CorrectionIn,
+    *,
+    storage: LocalStorage,
+    secret_key: str,
+) -> list[schemas.SubmissionOut]:
+    """A Rettifica per position of a DTE/DTR file SDI accepted, from the ledger's current data."""
+    original = await submission(session, access, submission_id, FileType.DATI_FATTURA)
+    await ledger.refresh(session, access.company_id, storage)
+    made = await corrections.correct(
+        session,
+        await company_of(session, access),
+        original,
+        body.positions,
+        secret_key=secret_key,
+        storage=storage,
+    )
+    await session.flush()
+    for made_one in made:
+        record(
+            session,
+            principal,
+            action="dati_fattura.correction_submitted",
+            target=made_one,
+            access=access,
+            details={
+                "corrects": str(original.id),
+                "id_file": original.id_file,
+                "position": made_one.position,
+                "file_name": made_one.file_name,
+                "reason": body.reason,
+            },
+        )
+    return [submission_out(s) for s in made]

@@ -415,6 +415,9 @@ async def list_report_submissions(
         state=request.State,
         limit=request.Limit,
         cursor=request.Cursor,
+        period=request.Period,
+        document_kind=request.DocumentKind,
+        id_file=request.IdFile,
     )
     return t.ReportSubmissionPage(Items=[_submission(s) for s in page.items], NextCursor=page.next_cursor)
 
@@ -432,6 +435,103 @@ async def get_report_submission(
         File=[call.storage().get(row.file_key)] if files else None,
         OutcomeFile=[row.outcome] if files and row.outcome is not None else None,
     )
+
+
+async def cancel_dati_fatture(call: Call, request: t.CancelDatiFattureRequest) -> t.ReportSubmissionsResponse:
+    """The ANN submissions: one for the whole file, or one per Position."""
+    access = await _reports(call, request.CompanyId, Level.WRITE)
+    body = _body(report_schemas.CancellationIn, positions=request.Position or None, reason=request.Reason)
+    made = await reports.cancel_dati_fattura(
+        call.session,
+        call.principal,
+        access,
+        uuid.UUID(request.SubmissionId),
+        body,
+        storage=call.storage(),
+        secret_key=call.settings.signing_key(),
+    )
+    return t.ReportSubmissionsResponse(Submissions=[_submission(s) for s in made])
+
+
+async def correct_dati_fatture(
+    call: Call, request: t.CorrectDatiFattureRequest
+) -> t.ReportSubmissionsResponse:
+    """The Rettifica submissions, one per Position."""
+    access = await _reports(call, request.CompanyId, Level.WRITE)
+    body = _body(report_schemas.CorrectionIn, positions=list(request.Position or []), reason=request.Reason)
+    made = await reports.correct_dati_fattura(
+        call.session,
+        call.principal,
+        access,
+        uuid.UUID(request.SubmissionId),
+        body,
+        storage=call.storage(),
+        secret_key=call.settings.signing_key(),
+    )
+    return t.ReportSubmissionsResponse(Submissions=[_submission(s) for s in made])
+
+
+async def get_dati_fatture_xml(call: Call, request: t.GetDatiFattureXmlRequest) -> t.DatiFattureXml:
+    """A DTE or DTR file of a period; one the official schema refuses is Client.Invalid."""
+    access = await _reports(call, request.CompanyId, Level.READ)
+    content = await reports.dati_fattura_xml(
+        call.session, access, request.Year, request.Period, request.Kind, request.Part, call.storage()
+    )
+    return t.DatiFattureXml(Xml=[content])
+
+
+async def get_lipe_settings(call: Call, request: t.GetLipeSettingsRequest) -> t.LipeSettings:
+    access = await _reports(call, request.CompanyId, Level.READ)
+    return _settings(await reports.get_setting(call.session, access, request.Year))
+
+
+async def set_lipe_settings(call: Call, request: t.SetLipeSettingsRequest) -> t.LipeSettings:
+    access = await _reports(call, request.CompanyId, Level.WRITE)
+    body = _body(
+        report_schemas.LipeSettingIn,
+        periodicity=request.Periodicity,
+        quarterly_by_law=bool(request.QuarterlyByLaw),
+        declarant_tax_code=request.DeclarantTaxCode,
+        declarant_role=request.DeclarantRole,
+    )
+    return _settings(await reports.put_setting(call.session, call.principal, access, request.Year, body))
+
+
+async def set_received_invoice_vat(call: Call, request: t.SetReceivedInvoiceVatRequest) -> t.VatEntries:
+    """Only the fields given change (as REST's body without the others)."""
+    access = await _reports(call, request.CompanyId, Level.WRITE)
+    given = {
+        "recorded_on": request.RecordedOn,
+        "deductible_percent": request.DeductiblePercent,
+        "settled_on": request.SettledOn,
+    }
+    body = _body(
+        report_schemas.DocumentVatIn,
+        **{name: value for name, value in given.items() if value is not None},
+        reason=request.Reason,
+    )
+    entries = await reports.set_received_vat(
+        call.session, call.principal, access, uuid.UUID(request.ReceivedInvoiceId), body, call.storage()
+    )
+    return _vat_entries(entries)
+
+
+async def set_invoice_vat(call: Call, request: t.SetInvoiceVatRequest) -> t.VatEntries:
+    access = await _reports(call, request.CompanyId, Level.WRITE)
+    body = _body(report_schemas.CollectedIn, collected_on=request.CollectedOn, reason=request.Reason)
+    entries = await reports.set_invoice_vat(
+        call.session, call.principal, access, uuid.UUID(request.InvoiceId), body, call.storage()
+    )
+    return _vat_entries(entries)
+
+
+async def set_supplier_deductibility(call: Call, request: t.SetSupplierDeductibilityRequest) -> t.VatEntries:
+    access = await _reports(call, request.CompanyId, Level.WRITE)
+    body = _body(report_schemas.SupplierDeductibilityIn, percent=request.Percent, reason=request.Reason)
+    entries = await reports.set_supplier_deductibility(
+        call.session, call.principal, access, request.Supplier, body, call.storage()
+    )
+    return _vat_entries(entries)
 
 
 async def _reports(call: Call, company_id: str, level: Level) -> CompanyAccess:
@@ -526,6 +626,24 @@ def _vat_entry(out: report_schemas.VatEntryOut) -> t.VatEntry:
     )
 
 
+def _settings(out: report_schemas.LipeSettingOut) -> t.LipeSettings:
+    return t.LipeSettings(
+        Year=out.year,
+        Periodicity=out.periodicity,
+        QuarterlyByLaw=out.quarterly_by_law,
+        DeclarantTaxCode=out.declarant_tax_code,
+        DeclarantRole=out.declarant_role,
+    )
+
+
+def _vat_entries(entries: list[report_schemas.VatEntryOut]) -> t.VatEntries:
+    return t.VatEntries(Entries=[_vat_entry(e) for e in entries])
+
+
+def _optional_id(value: uuid.UUID | None) -> str | None:
+    return str(value) if value else None
+
+
 def _submission(out: report_schemas.SubmissionOut) -> t.ReportSubmission:
     return t.ReportSubmission(
         Id=str(out.id),
@@ -539,6 +657,12 @@ def _submission(out: report_schemas.SubmissionOut) -> t.ReportSubmission:
         OutcomeFileName=out.outcome_file_name,
         Errors=[_error(e) for e in out.errors],
         CreatedAt=out.created_at,
+        DocumentKind=out.document_kind,
+        Period=out.period,
+        CancelsId=_optional_id(out.cancels_id),
+        CorrectsId=_optional_id(out.corrects_id),
+        Position=out.position,
+        CancelledById=_optional_id(out.cancelled_by_id),
     )
 
 

@@ -104,6 +104,38 @@ class FatturaHubService(ServiceBase):
     def SendDatiFatture(ctx, request):
         return op.send_dati_fatture(ctx.udc, request)
 
+    @operation(t.CancelDatiFattureRequest, t.ReportSubmissionsResponse)
+    def CancelDatiFatture(ctx, request):
+        return op.cancel_dati_fatture(ctx.udc, request)
+
+    @operation(t.CorrectDatiFattureRequest, t.ReportSubmissionsResponse)
+    def CorrectDatiFatture(ctx, request):
+        return op.correct_dati_fatture(ctx.udc, request)
+
+    @operation(t.GetDatiFattureXmlRequest, t.DatiFattureXml)
+    def GetDatiFattureXml(ctx, request):
+        return op.get_dati_fatture_xml(ctx.udc, request)
+
+    @operation(t.GetLipeSettingsRequest, t.LipeSettings)
+    def GetLipeSettings(ctx, request):
+        return op.get_lipe_settings(ctx.udc, request)
+
+    @operation(t.SetLipeSettingsRequest, t.LipeSettings)
+    def SetLipeSettings(ctx, request):
+        return op.set_lipe_settings(ctx.udc, request)
+
+    @operation(t.SetReceivedInvoiceVatRequest, t.VatEntries)
+    def SetReceivedInvoiceVat(ctx, request):
+        return op.set_received_invoice_vat(ctx.udc, request)
+
+    @operation(t.SetInvoiceVatRequest, t.VatEntries)
+    def SetInvoiceVat(ctx, request):
+        return op.set_invoice_vat(ctx.udc, request)
+
+    @operation(t.SetSupplierDeductibilityRequest, t.VatEntries)
+    def SetSupplierDeductibility(ctx, request):
+        return op.set_supplier_deductibility(ctx.udc, request)
+
 
 def application() -> Application:
     # Spyne validates requests against the WSDL's own schema (lxml); responses are ours.

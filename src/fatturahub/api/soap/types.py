@@ -370,7 +370,14 @@ ReportKind = Unicode.customize(values=list(REPORT_KINDS))  # LIPE (IVP18) or DAT
 SubmissionStateValue = Unicode.customize(values=[state.value for state in SubmissionState])
 DatiFatturaKind = Unicode.customize(values=["DTE", "DTR"])  # as REST's submission body
 DatiFatturaPeriod = Unicode.customize(pattern="H[12]|Q[1-4]")
+DatiFatturaFileKind = Unicode.customize(values=["DTE", "DTR", "ANN"])  # DTE/DTR and their cancellations
+IdFile = Unicode.customize(max_len=40)
 TaxCode = Unicode.customize(pattern="[A-Z0-9]{11,16}")
+Percent = Decimal.customize(ge=0, le=100, total_digits=5, fraction_digits=2)
+Periodicity = Unicode.customize(values=["monthly", "quarterly"])
+DeclarantRole = Unicode.customize(pattern="[1-9]|1[1-5]")  # CodiceCaricaDichiarante
+DocumentPosition = Integer.customize(ge=1, le=1000)  # Posizione of a document in a Dati Fattura file
+SupplierVat = Unicode.customize(min_len=3, max_len=30)  # country + VAT number: IT01234567890
 ReportLimit = Integer.customize(ge=1, le=500)  # REST's limit on these lists
 Amount = Decimal.customize(ge=0, total_digits=15, fraction_digits=2)
 Reason = Unicode.customize(min_len=1, max_len=500)  # why: kept in the audit log
@@ -549,6 +556,12 @@ class ReportSubmission(Model):
     OutcomeFileName = optional(Unicode)
     Errors = ErrorList.customize(min_occurs=1, nillable=False)  # SDI's, when rejected
     CreatedAt = required(DateTime)
+    DocumentKind = optional(Unicode)  # Dati Fattura: DTE, DTR or ANN
+    Period = optional(Unicode)  # Dati Fattura: H1, H2, Q1..Q4
+    CancelsId = optional(Uuid)  # an ANN: the submission it cancels
+    CorrectsId = optional(Uuid)  # a Rettifica: the submission it corrects
+    Position = optional(Integer)  # Posizione cancelled or corrected; none: the whole file
+    CancelledById = optional(Uuid)  # the accepted ANN of this whole file
 
 
 class ReportSubmissionResponse(Model):
@@ -567,6 +580,9 @@ class ListReportSubmissionsRequest(Model):
     State = optional(SubmissionStateValue)
     Limit = ReportLimit.customize(min_occurs=0, nillable=False, default=50)
     Cursor = optional(Cursor)
+    Period = optional(DatiFatturaPeriod)  # Dati Fattura (REST's filters on /dati-fatture/submissions)
+    DocumentKind = optional(DatiFatturaFileKind)  # what the file holds: DTE, DTR or ANN
+    IdFile = optional(IdFile)  # the IdFile SDI gave the file
 
 
 class ReportSubmissionPage(Model):
@@ -604,6 +620,107 @@ class ReportSubmissionsResponse(Model):
 
     __type_name__ = "ReportSubmissionsResponse"
     Submissions = ReportSubmissionList.customize(min_occurs=1, nillable=False)
+
+
+class CancelDatiFattureRequest(Model):
+    """ANN of a DTE/DTR submission SDI accepted: the whole file, or one ANN per `Position`."""
+
+    __type_name__ = "CancelDatiFattureRequest"
+    CompanyId = required(Uuid)
+    SubmissionId = required(Uuid)
+    Position = DocumentPosition.customize(min_occurs=0, max_occurs=1000, nillable=False)
+    Reason = optional(Reason)
+
+
+class CorrectDatiFattureRequest(Model):
+    """A Rettifica per `Position` of a DTE/DTR submission SDI accepted, from the ledger's data."""
+
+    __type_name__ = "CorrectDatiFattureRequest"
+    CompanyId = required(Uuid)
+    SubmissionId = required(Uuid)
+    Position = DocumentPosition.customize(min_occurs=1, max_occurs=1000, nillable=False)
+    Reason = optional(Reason)
+
+
+class GetDatiFattureXmlRequest(Model):
+    __type_name__ = "GetDatiFattureXmlRequest"
+    CompanyId = required(Uuid)
+    Year = required(Year)
+    Period = required(DatiFatturaPeriod)
+    Kind = required(DatiFatturaKind)
+    Part = Integer.customize(ge=1, min_occurs=0, nillable=False, default=1)  # split every 1,000 documents
+
+
+class DatiFattureXml(Model):
+    __type_name__ = "DatiFattureXml"
+    Xml = required(ByteArray)  # the DTE or DTR file, checked against DatiFatturav2.1
+
+
+class GetLipeSettingsRequest(Model):
+    __type_name__ = "GetLipeSettingsRequest"
+    CompanyId = required(Uuid)
+    Year = required(Year)
+
+
+class SetLipeSettingsRequest(Model):
+    """A year's LIPE setting (as REST's PUT …/lipe/settings/{year})."""
+
+    __type_name__ = "SetLipeSettingsRequest"
+    CompanyId = required(Uuid)
+    Year = required(Year)
+    Periodicity = required(Periodicity)
+    QuarterlyByLaw = Boolean.customize(min_occurs=0, nillable=False, default=False)  # art. 74 c. 4
+    DeclarantTaxCode = optional(TaxCode)  # CFDichiarante
+    DeclarantRole = optional(DeclarantRole)  # CodiceCaricaDichiarante
+
+
+class LipeSettings(Model):
+    __type_name__ = "LipeSettings"
+    Year = required(Integer)
+    Periodicity = required(Unicode)
+    QuarterlyByLaw = required(Boolean)
+    DeclarantTaxCode = optional(Unicode)
+    DeclarantRole = optional(Unicode)
+
+
+class SetReceivedInvoiceVatRequest(Model):
+    """Recording date, deductible percentage, payment date (deferred VAT) of a received invoice:
+    the fields given change, the others stay."""
+
+    __type_name__ = "SetReceivedInvoiceVatRequest"
+    CompanyId = required(Uuid)
+    ReceivedInvoiceId = required(Uuid)
+    RecordedOn = optional(Date)
+    DeductiblePercent = optional(Percent)
+    SettledOn = optional(Date)
+    Reason = required(Reason)
+
+
+class SetInvoiceVatRequest(Model):
+    """The day a deferred-VAT invoice was collected (absent: not collected yet)."""
+
+    __type_name__ = "SetInvoiceVatRequest"
+    CompanyId = required(Uuid)
+    InvoiceId = required(Uuid)
+    CollectedOn = optional(Date)
+    Reason = required(Reason)
+
+
+class SetSupplierDeductibilityRequest(Model):
+    """The deductible percentage of every invoice of a supplier, those already received included."""
+
+    __type_name__ = "SetSupplierDeductibilityRequest"
+    CompanyId = required(Uuid)
+    Supplier = required(SupplierVat)
+    Percent = required(Percent)
+    Reason = required(Reason)
+
+
+class VatEntries(Model):
+    """The ledger lines a change touched, as they are now (REST's list of VatEntryOut)."""
+
+    __type_name__ = "VatEntries"
+    Entries = Array(VatEntry, type_name="VatEntryList").customize(min_occurs=1, nillable=False)
 
 
 # --- faults -----------------------------------------------------------------------------------
