@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
@@ -29,11 +28,10 @@ from fatturahub.db.base import utcnow
 from fatturahub.fatturapa.issues import FatturaPAError
 from fatturahub.imports import repository
 from fatturahub.imports.states import Direction
-from fatturahub.inbox.models import ReceivedFile, ReceivedInvoice
-from fatturahub.inbox.reading import Body, FileReading, Party, read_received
+from fatturahub.inbox import receiving
+from fatturahub.inbox.models import ReceivedFile
+from fatturahub.inbox.reading import FileReading, Party, read_received
 from fatturahub.inbox.routing import Candidate, matches_cf, matches_vat
-from fatturahub.inbox.rules import duplicate_key
-from fatturahub.inbox.states import ReceivedState
 from fatturahub.invoices.checks import duplicate_keys
 from fatturahub.invoices.models import Invoice, InvoiceKey
 from fatturahub.invoices.states import InvoiceState
@@ -129,7 +127,7 @@ async def _store_received(
     session: AsyncSession, storage: LocalStorage, company: Company, file: Prepared
 ) -> Counts:
     supplier = file.reading.supplier or Party()
-    keyed = [(body, _received_key(supplier, body)) for body in file.reading.bodies]
+    keyed = [(body, receiving.body_key(supplier, body)) for body in file.reading.bodies]
     taken = await repository.received_keys_taken(session, company.id, [k for _, k in keyed if k])
     new = [(body, key) for body, key in keyed if key is None or key not in taken]
     counts = Counts(imported=len(new), skipped=len(keyed) - len(new))
@@ -137,14 +135,9 @@ async def _store_received(
         return counts
     received = _received_file(storage, company, file)
     session.add(received)
-    session.add_all(_received_invoice(received, supplier, body, key) for body, key in new)
+    session.add_all(receiving.body_invoice(received, supplier, body) for body, _ in new)
     await session.flush()  # the next file of the import sees these keys
     return counts
-
-
-def _received_key(supplier: Party, body: Body) -> str | None:
-    vat, cf = supplier.partita_iva, supplier.codice_fiscale
-    return duplicate_key(vat, cf, body.tipo_documento, body.numero, body.data)
 
 
 def _received_file(storage: LocalStorage, company: Company, file: Prepared) -> ReceivedFile:
@@ -171,31 +164,6 @@ def _received_file(storage: LocalStorage, company: Company, file: Prepared) -> R
         signature_status=str(reading.signature_status),
         signature=reading.signature,
         routing={"rule": "import", "detail": "imported history: the recipient is this company"},
-    )
-
-
-def _received_invoice(file: ReceivedFile, supplier: Party, body: Body, key: str | None) -> ReceivedInvoice:
-    vat, cf = supplier.partita_iva, supplier.codice_fiscale
-    return ReceivedInvoice(
-        id=uuid.uuid4(),
-        created_at=file.created_at + timedelta(microseconds=body.position),  # lists keep file order
-        file_id=file.id,
-        position=body.position,
-        account_id=file.account_id,
-        company_id=file.company_id,
-        state=ReceivedState.NEW,
-        readable=True,
-        format=file.format,
-        tipo_documento=body.tipo_documento,
-        numero=(body.numero or None) and body.numero[:20],
-        data=body.data,
-        divisa=(body.divisa or None) and body.divisa[:3],
-        total=body.total,
-        supplier_partita_iva=(vat or None) and vat[:30],
-        supplier_codice_fiscale=(cf or None) and cf[:16].upper(),
-        supplier_name=supplier.name,
-        payment_terms={"items": body.payment_terms},
-        duplicate_key=key,
     )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from fatturahub.db.base import utcnow
 from fatturahub.inbox import events, repository
 from fatturahub.inbox.models import ReceivedFile, ReceivedInvoice
-from fatturahub.inbox.reading import Body, FileReading, read_metadata, read_received
+from fatturahub.inbox.reading import Body, Party, read_metadata, read_received
 from fatturahub.inbox.routing import Route, route
 from fatturahub.inbox.rules import SELF_INVOICE_TYPES, duplicate_key
 from fatturahub.inbox.states import OPEN, ReceivedState
@@ -77,7 +77,7 @@ async def record_delivery(
     await session.flush()  # the unique IdentificativoSdI: a concurrent repeat fails here
     if decided.account_id is not None:
         await repository.add_storage(session, decided.account_id, file.size)
-    invoices = [_invoice(file, reading, body) for body in reading.bodies] or [_unreadable(file)]
+    invoices = [body_invoice(file, reading.supplier, body) for body in reading.bodies] or [_unreadable(file)]
     session.add_all(invoices)
     await session.flush()
     await _settle(session, file, invoices, decided)
@@ -117,10 +117,10 @@ async def link(session: AsyncSession, file: ReceivedFile, invoice: ReceivedInvoi
         )
 
 
-def _invoice(file: ReceivedFile, reading: FileReading, body: Body) -> ReceivedInvoice:
-    supplier = reading.supplier
-    vat = supplier.partita_iva if supplier else None
-    cf = supplier.codice_fiscale if supplier else None
+def body_invoice(file: ReceivedFile, supplier: Party | None, body: Body) -> ReceivedInvoice:
+    """One body of a read file as its received-invoice row (SDI deliveries and imports alike)."""
+    supplier = supplier or Party()
+    vat, cf = supplier.partita_iva, supplier.codice_fiscale
     return ReceivedInvoice(
         id=uuid.uuid4(),
         created_at=file.created_at + timedelta(microseconds=body.position),  # lists keep file order
@@ -130,7 +130,7 @@ def _invoice(file: ReceivedFile, reading: FileReading, body: Body) -> ReceivedIn
         company_id=file.company_id,
         state=ReceivedState.NEW,
         readable=True,
-        format=reading.format,
+        format=file.format,
         tipo_documento=body.tipo_documento,
         numero=(body.numero or None) and body.numero[:20],
         data=body.data,
@@ -138,10 +138,16 @@ def _invoice(file: ReceivedFile, reading: FileReading, body: Body) -> ReceivedIn
         total=body.total,
         supplier_partita_iva=(vat or None) and vat[:30],
         supplier_codice_fiscale=(cf or None) and cf[:16].upper(),
-        supplier_name=supplier.name if supplier else None,
+        supplier_name=supplier.name,
         payment_terms={"items": body.payment_terms},
-        duplicate_key=duplicate_key(vat, cf, body.tipo_documento, body.numero, body.data),
+        duplicate_key=body_key(supplier, body),
     )
+
+
+def body_key(supplier: Party, body: Body) -> str | None:
+    """The duplicate key of one body: same supplier, number, date and type."""
+    vat, cf = supplier.partita_iva, supplier.codice_fiscale
+    return duplicate_key(vat, cf, body.tipo_documento, body.numero, body.data)
 
 
 def _unreadable(file: ReceivedFile) -> ReceivedInvoice:
