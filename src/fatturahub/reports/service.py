@@ -461,22 +461,8 @@ async def cancel_dati_fattura(
         secret_key=secret_key,
         storage=storage,
     )
-    await session.flush()
-    for made_one in made:
-        record(
-            session,
-            principal,
-            action="dati_fattura.cancellation_submitted",
-            target=made_one,
-            access=access,
-            details={
-                "cancels": str(original.id),
-                "id_file": original.id_file,
-                "position": made_one.position,
-                "file_name": made_one.file_name,
-                "reason": body.reason,
-            },
-        )
+    action = "dati_fattura.cancellation_submitted"
+    await _record_follow_ups(session, principal, access, action, "cancels", original, made, body.reason)
     return [submission_out(s) for s in made]
 
 
@@ -501,20 +487,29 @@ async def correct_dati_fattura(
         secret_key=secret_key,
         storage=storage,
     )
+    action = "dati_fattura.correction_submitted"
+    await _record_follow_ups(session, principal, access, action, "corrects", original, made, body.reason)
+    return [submission_out(s) for s in made]
+
+
+async def _record_follow_ups(
+    session: AsyncSession,
+    principal: Principal,
+    access: CompanyAccess,
+    action: str,
+    relation: str,
+    original: DataSubmission,
+    made: list[DataSubmission],
+    reason: str | None,
+) -> None:
+    """Audit each ANN or Rettifica with the submission it cancels or corrects, and why."""
     await session.flush()
     for made_one in made:
-        record(
-            session,
-            principal,
-            action="dati_fattura.correction_submitted",
-            target=made_one,
-            access=access,
-            details={
-                "corrects": str(original.id),
-                "id_file": original.id_file,
-                "position": made_one.position,
-                "file_name": made_one.file_name,
-                "reason": body.reason,
-            },
-        )
-    return [submission_out(s) for s in made]
+        details = {
+            relation: str(original.id),
+            "id_file": original.id_file,
+            "position": made_one.position,
+            "file_name": made_one.file_name,
+            "reason": reason,
+        }
+        record(session, principal, action=action, target=made_one, access=access, details=details)
