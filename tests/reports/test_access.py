@@ -86,3 +86,11 @@ def test_adjustments_are_in_the_audit_log_with_who_and_why(year):
         "extraordinary_operations": False,
     }
     assert entry["user_id"] is not None
+
+
+@pytest.mark.parametrize("path", ["/lipe/99999/Q1", "/lipe/2016/Q1", "/lipe/settings/0", "/lipe/99999/xml"])
+def test_a_tax_year_out_of_range_is_a_clear_422(year, path):
+    answer = year.owner.get(year.path(path), params={"quarter": 1})
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert any(error["path"] == "year" for error in answer.json()["errors"])

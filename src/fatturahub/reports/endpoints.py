@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from fatturahub.api.deps import PrincipalDep, SessionDep, SettingsDep, company_access
 from fatturahub.fiscal.naming import FileType
@@ -18,7 +18,7 @@ from fatturahub.tenancy.principal import CompanyAccess
 router = APIRouter(prefix="/v1/companies/{company_id}", tags=["reports"])
 ReportsRead = Annotated[CompanyAccess, Depends(company_access(Area.REPORTS, Level.READ))]
 ReportsWrite = Annotated[CompanyAccess, Depends(company_access(Area.REPORTS, Level.WRITE))]
-Year = Annotated[int, Query(ge=2017, le=2100)]
+TaxYear = Annotated[int, Path(ge=2017, le=2100, description="the tax year (LIPE exists since 2017)")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
@@ -26,13 +26,17 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.get("/lipe/settings/{year}", response_model=schemas.LipeSettingOut)
-async def get_setting(year: int, access: ReportsRead, session: SessionDep) -> schemas.LipeSettingOut:
+async def get_setting(year: TaxYear, access: ReportsRead, session: SessionDep) -> schemas.LipeSettingOut:
     return await service.get_setting(session, access, year)
 
 
 @router.put("/lipe/settings/{year}", response_model=schemas.LipeSettingOut)
 async def put_setting(
-    year: int, body: schemas.LipeSettingIn, access: ReportsWrite, session: SessionDep, principal: PrincipalDep
+    year: TaxYear,
+    body: schemas.LipeSettingIn,
+    access: ReportsWrite,
+    session: SessionDep,
+    principal: PrincipalDep,
 ) -> schemas.LipeSettingOut:
     return await service.put_setting(session, principal, access, year, body)
 
@@ -48,7 +52,7 @@ def _submission_routes(prefix: str, kind: FileType, *, listing: bool = True) -> 
         session: SessionDep,
         limit: Limit = 50,
         cursor: str | None = None,
-        year: Annotated[int | None, Query()] = None,
+        year: Annotated[int | None, Query(ge=2017, le=2100)] = None,
         state: Annotated[submissions.SubmissionState | None, Query()] = None,
     ) -> schemas.SubmissionPage:
         return await service.list_submissions(
@@ -85,7 +89,7 @@ _submission_routes("/dati-fatture", FileType.DATI_FATTURA, listing=False)
 
 @router.post("/lipe/{year}/submissions", response_model=schemas.SubmissionOut, status_code=201)
 async def submit_lipe(
-    year: int,
+    year: TaxYear,
     body: schemas.SubmissionIn,
     access: ReportsWrite,
     session: SessionDep,
@@ -124,7 +128,7 @@ def _download(content: bytes, name: str) -> Response:
     "/lipe/{year}/xml", response_class=Response, responses={200: {"content": {"application/xml": {}}}}
 )
 async def lipe_xml(
-    year: int,
+    year: TaxYear,
     access: ReportsRead,
     session: SessionDep,
     settings: SettingsDep,
@@ -150,7 +154,7 @@ DatiFatturaKind = Literal["DTE", "DTR"]
     responses={200: {"content": {"application/xml": {}}}},
 )
 async def dati_fattura_xml(
-    year: int,
+    year: TaxYear,
     period: str,
     kind: DatiFatturaKind,
     access: ReportsRead,
@@ -170,7 +174,7 @@ async def dati_fattura_xml(
     "/dati-fatture/{year}/{period}/submissions", response_model=list[schemas.SubmissionOut], status_code=201
 )
 async def submit_dati_fattura(
-    year: int,
+    year: TaxYear,
     period: str,
     body: schemas.DatiFatturaSubmissionIn,
     access: ReportsWrite,
@@ -196,7 +200,7 @@ async def submit_dati_fattura(
 
 @router.get("/lipe/{year}/{period}", response_model=schemas.SettlementOut)
 async def get_settlement(
-    year: int, period: str, access: ReportsRead, session: SessionDep, settings: SettingsDep
+    year: TaxYear, period: str, access: ReportsRead, session: SessionDep, settings: SettingsDep
 ) -> schemas.SettlementOut:
     """Every VP figure of the period, with the rule that gives it and the parts that make it up
     (ledger lines summed by type and month; `…/figures/{code}` lists the documents)."""
@@ -205,7 +209,7 @@ async def get_settlement(
 
 @router.get("/lipe/{year}/{period}/figures/{code}", response_model=schemas.ContributionPage)
 async def get_figure_documents(
-    year: int,
+    year: TaxYear,
     period: str,
     code: str,
     access: ReportsRead,
@@ -226,7 +230,7 @@ async def get_figure_documents(
 
 @router.put("/lipe/{year}/{period}/adjustments", response_model=schemas.SettlementOut)
 async def put_adjustments(
-    year: int,
+    year: TaxYear,
     period: str,
     body: schemas.AdjustmentsIn,
     access: ReportsWrite,
@@ -295,7 +299,7 @@ async def list_dati_fattura_submissions(
     session: SessionDep,
     limit: Limit = 50,
     cursor: str | None = None,
-    year: Annotated[int | None, Query()] = None,
+    year: Annotated[int | None, Query(ge=2017, le=2100)] = None,
     period: Annotated[str | None, Query(pattern=r"^(H[12]|Q[1-4])$")] = None,
     kind: Annotated[Literal["DTE", "DTR", "ANN"] | None, Query(description="what the file holds")] = None,
     state: Annotated[submissions.SubmissionState | None, Query()] = None,
