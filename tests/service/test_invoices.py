@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import logging
+import socket
+import time
 
 from tests.service.conftest import partita_iva
 from tests.support.cms import p7m, pkcs12_bundle
@@ -260,3 +263,22 @@ def test_malformed_json_invoices_get_422_with_problem_json_never_500(make_tenant
     for path in (_invoices(tenant), "/v1/validate"):
         response = tenant.key.post(path, content=deep, headers={"content-type": "application/json"})
         assert response.status_code in (200, 422), response.text
+
+
+def test_a_client_hanging_up_mid_body_is_not_an_error_and_stores_nothing(make_tenant, caplog):
+    tenant = make_tenant()
+    host, port = tenant.key.base_url.host, tenant.key.base_url.port
+    request = (
+        f"POST {_invoices(tenant)} HTTP/1.1\r\nHost: {host}\r\n"
+        f"Authorization: {tenant.key.headers['Authorization']}\r\n"
+        "Content-Type: application/xml\r\nContent-Length: 50000\r\n\r\n<?xml version="
+    ).encode()
+    caplog.set_level(logging.INFO, logger="fatturahub.api")
+    with socket.create_connection((host, port)) as connection:
+        connection.sendall(request)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any("went away" in r.getMessage() for r in caplog.records):
+        time.sleep(0.05)
+    assert any("went away" in r.getMessage() for r in caplog.records)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert tenant.key.get(_invoices(tenant)).json()["items"] == []

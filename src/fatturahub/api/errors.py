@@ -10,12 +10,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 
 from fatturahub.errors import ServiceError
 
 PROBLEM_BASE = "https://fatturahub.dev/problems/"
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("fatturahub.api")
+CLIENT_CLOSED_REQUEST = 499  # nginx's status for it: the access log tells it from our errors
 
 
 def problem(
@@ -74,6 +77,13 @@ async def _integrity_error(request: Request, exc: IntegrityError) -> JSONRespons
     return problem(409, "conflict", "Conflict", "the request conflicts with existing data", request)
 
 
+async def _client_gone(request: Request, exc: ClientDisconnect) -> Response:
+    """The client hung up while sending its body: nothing was done, nobody reads an answer, and
+    it is not our error (no 500, no stack trace in the logs)."""
+    log.info("client went away on %s %s before its body arrived", request.method, request.url.path)
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(500, "internal-error", "Internal error", "an unexpected error occurred", request)
@@ -84,4 +94,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _unexpected)
