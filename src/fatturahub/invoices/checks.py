@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fatturahub import fatturapa
@@ -33,29 +32,30 @@ def _key_text(key: DuplicateKey) -> str:
     return f"{key.issuer}|{key.period}|{key.number}|{'NC' if key.credit_note else 'F'}"
 
 
-async def _taken_keys(
-    session: AsyncSession,
-    company_id: uuid.UUID,
-    keys: list[str] | Select[tuple[str]],
-    *,
-    drafts: bool,
-    besides: uuid.UUID | None = None,
-) -> set[str]:
-    """Which of `keys` (a list, or a query of them) the company's other invoices already hold
-    (drafts too, when asked)."""
-    states = COUNTS_AS_ISSUED | {InvoiceState.DRAFT} if drafts else COUNTS_AS_ISSUED
-    query = (
-        select(InvoiceKey.key)
-        .join(Invoice, Invoice.id == InvoiceKey.invoice_id)
-        .where(
-            InvoiceKey.company_id == company_id,
-            InvoiceKey.key.in_(keys),
-            Invoice.state.in_([s.value for s in states]),
-        )
+# Which keys the company's invoices in :states hold, among :keys (built once: every invoice posted
+# and every invoice sent asks).
+_TAKEN_KEYS = (
+    select(InvoiceKey.key)
+    .join(Invoice, Invoice.id == InvoiceKey.invoice_id)
+    .where(
+        InvoiceKey.company_id == bindparam("company_id"),
+        InvoiceKey.key.in_(bindparam("keys", expanding=True)),
+        Invoice.state.in_(bindparam("states", expanding=True)),
     )
-    if besides is not None:
-        query = query.where(Invoice.id != besides)
-    return set(await session.scalars(query))
+)
+# The same for the keys of invoice :invoice_id, held by the company's other invoices.
+_KEYS_TAKEN_BY_OTHERS = (
+    select(InvoiceKey.key)
+    .join(Invoice, Invoice.id == InvoiceKey.invoice_id)
+    .where(
+        InvoiceKey.company_id == bindparam("company_id"),
+        InvoiceKey.key.in_(select(InvoiceKey.key).where(InvoiceKey.invoice_id == bindparam("invoice_id"))),
+        Invoice.state.in_(bindparam("states", expanding=True)),
+        Invoice.id != bindparam("invoice_id"),
+    )
+)
+_ISSUED = sorted(state.value for state in COUNTS_AS_ISSUED)
+_ISSUED_OR_DRAFT = sorted([*_ISSUED, InvoiceState.DRAFT.value])
 
 
 async def sdi_checks(
@@ -63,7 +63,8 @@ async def sdi_checks(
 ) -> None:
     """SDI's controls, with 00404 against the company's own invoices (the schema passed already)."""
     # a draft with the same number would collide when both are sent: say so now
-    existing = await _taken_keys(session, company.id, duplicate_keys(document), drafts=True)
+    parameters = {"company_id": company.id, "keys": duplicate_keys(document), "states": _ISSUED_OR_DRAFT}
+    existing = set(await session.scalars(_TAKEN_KEYS, parameters))
     report = check(
         document,
         receipt_date=today,
@@ -77,8 +78,8 @@ async def sdi_checks(
 
 async def ensure_not_issued_twice(session: AsyncSession, invoice: Invoice) -> None:
     """00404 again at sending time: another invoice with the same key may have gone out since."""
-    keys = select(InvoiceKey.key).where(InvoiceKey.invoice_id == invoice.id)  # a subquery: one statement
-    if await _taken_keys(session, invoice.company_id, keys, drafts=False, besides=invoice.id):
+    parameters = {"company_id": invoice.company_id, "invoice_id": invoice.id, "states": _ISSUED}
+    if (await session.scalars(_KEYS_TAKEN_BY_OTHERS, parameters)).first() is not None:
         raise invalid(
             [
                 Issue(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fatturahub.db.base import utcnow
@@ -74,24 +74,30 @@ async def require_company(
     return access
 
 
+# The principal's delegations in force at :now (parameters :grantee and :now).
+_ACTIVE_DELEGATION = (
+    Delegation.grantee_account_id == bindparam("grantee"),
+    Delegation.revoked_at.is_(None),
+    Delegation.starts_at <= bindparam("now"),
+    or_(Delegation.ends_at.is_(None), Delegation.ends_at > bindparam("now")),
+)
+# Every company-scoped request runs this: built once (building and cache-keying it took ~0.18 ms
+# of CPU per request), the values go in as parameters.
+_COMPANY_WITH_DELEGATIONS = (
+    select(Company, Delegation)
+    .outerjoin(Delegation, and_(Delegation.company_id == Company.id, *_ACTIVE_DELEGATION))
+    .where(Company.id == bindparam("company_id"), Company.archived_at.is_(None))
+    .order_by(Delegation.created_at)
+)
+
+
 async def _grants_on(
     session: AsyncSession, principal: Principal, company_id: uuid.UUID, now: datetime
 ) -> dict[uuid.UUID, Grant]:
     """`_own_grants` and `_delegated_grants` of one company, in one query."""
-    query = (
-        select(Company, Delegation)
-        .outerjoin(
-            Delegation,
-            and_(
-                Delegation.company_id == Company.id,
-                *_active_delegation(principal, now),
-            ),
-        )
-        .where(Company.id == company_id, Company.archived_at.is_(None))
-        .order_by(Delegation.created_at)
-    )
+    parameters = {"company_id": company_id, "grantee": principal.account_id, "now": now}
     grants: dict[uuid.UUID, Grant] = {}
-    rows = (await session.execute(query)).all()
+    rows = (await session.execute(_COMPANY_WITH_DELEGATIONS, parameters)).all()
     if rows:
         # the identity map holds objects weakly: keep the company for the rest of the session
         session.info.setdefault("companies", {})[company_id] = rows[0][0]
@@ -102,15 +108,6 @@ async def _grants_on(
             levels = levels_from(delegation.levels)
             grants[company_id] = (delegation.grantor_account_id, levels, delegation.id)
     return grants
-
-
-def _active_delegation(principal: Principal, now: datetime) -> list:
-    return [
-        Delegation.grantee_account_id == principal.account_id,
-        Delegation.revoked_at.is_(None),
-        Delegation.starts_at <= now,
-        or_(Delegation.ends_at.is_(None), Delegation.ends_at > now),
-    ]
 
 
 Grant = tuple[uuid.UUID, Levels, uuid.UUID | None]  # owner account, levels, delegation
@@ -133,13 +130,13 @@ async def _delegated_grants(
     query = (
         select(Delegation)
         .join(Company, Company.id == Delegation.company_id)
-        .where(*_active_delegation(principal, now), Company.archived_at.is_(None))
+        .where(*_ACTIVE_DELEGATION, Company.archived_at.is_(None))
         .order_by(Delegation.created_at)
     )
     if company_id is not None:
         query = query.where(Delegation.company_id == company_id)
     grants: dict[uuid.UUID, Grant] = {}
-    for delegation in await session.scalars(query):
+    for delegation in await session.scalars(query, {"grantee": principal.account_id, "now": now}):
         grants[delegation.company_id] = (
             delegation.grantor_account_id,
             levels_from(delegation.levels),

@@ -19,6 +19,7 @@ from fatturahub.worker.queue import enqueue
 
 DELIVER_JOB = "webhook.deliver"
 _NEW_SUBJECTS = "webhooks.new_subjects"  # session.info: subject created in this transaction -> last event
+_AUDIENCES = "webhooks.audiences"  # session.info: (owner, company) -> its audience, for this transaction
 
 
 def new_subject(session: AsyncSession, subject_id: uuid.UUID) -> None:
@@ -31,6 +32,20 @@ def new_subject(session: AsyncSession, subject_id: uuid.UUID) -> None:
 def _forget_new_subjects(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # committed or rolled back: other transactions may publish now
         session.info.pop(_NEW_SUBJECTS, None)
+        session.info.pop(_AUDIENCES, None)
+
+
+async def _audience(
+    session: AsyncSession, owner_account_id: uuid.UUID, company_id: uuid.UUID, now: datetime
+) -> tuple[set[uuid.UUID], list[WebhookEndpoint]]:
+    """`repository.audience`, asked once per transaction and company: an invoice's creation, its
+    queueing and its notifications publish several events in one transaction, and no transaction
+    that publishes also changes delegations or endpoints."""
+    known = session.info.setdefault(_AUDIENCES, {})
+    key = (owner_account_id, company_id)
+    if key not in known:
+        known[key] = await repository.audience(session, owner_account_id, company_id, now)
+    return known[key]
 
 
 async def publish(
@@ -70,7 +85,7 @@ async def add_event(
     check_event_type(type_)
     now = utcnow()
     if company_id is not None:
-        recipients, endpoints = await repository.audience(session, owner_account_id, company_id, now)
+        recipients, endpoints = await _audience(session, owner_account_id, company_id, now)
     else:
         recipients = {owner_account_id}
         endpoints = await repository.enabled_endpoints(session, recipients)

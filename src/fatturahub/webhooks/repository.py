@@ -11,9 +11,9 @@ from sqlalchemy import (
     Select,
     Uuid,
     and_,
+    bindparam,
     false,
     func,
-    literal,
     or_,
     select,
     true,
@@ -36,17 +36,28 @@ from fatturahub.webhooks.models import (
 TICK = timedelta(microseconds=1)
 
 
-async def delegate_accounts(session: AsyncSession, company_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
-    return list(await session.scalars(_delegates(company_id, now)))
-
-
-def _delegates(company_id: uuid.UUID, now: datetime) -> Select[tuple[uuid.UUID]]:
-    return select(Delegation.grantee_account_id.label("account_id")).where(
-        Delegation.company_id == company_id,
-        Delegation.revoked_at.is_(None),
-        Delegation.starts_at <= now,
-        or_(Delegation.ends_at.is_(None), Delegation.ends_at > now),
+# Every published event runs these: built once (building and cache-keying the audience query took
+# ~0.2 ms of CPU per event), the values go in as parameters.
+_DELEGATES = select(Delegation.grantee_account_id.label("account_id")).where(
+    Delegation.company_id == bindparam("company_id"),
+    Delegation.revoked_at.is_(None),
+    Delegation.starts_at <= bindparam("now"),
+    or_(Delegation.ends_at.is_(None), Delegation.ends_at > bindparam("now")),
+)
+_ACCOUNTS = union(select(bindparam("owner", type_=Uuid()).label("account_id")), _DELEGATES).subquery()
+_AUDIENCE = (
+    select(_ACCOUNTS.c.account_id, WebhookEndpoint)
+    .select_from(_ACCOUNTS)
+    .outerjoin(
+        WebhookEndpoint,
+        and_(WebhookEndpoint.account_id == _ACCOUNTS.c.account_id, WebhookEndpoint.enabled.is_(True)),
     )
+)
+_LATEST_EVENT = select(func.max(Event.created_at)).where(Event.subject_id == bindparam("subject_id"))
+
+
+async def delegate_accounts(session: AsyncSession, company_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
+    return list(await session.scalars(_DELEGATES, {"company_id": company_id, "now": now}))
 
 
 async def audience(
@@ -54,19 +65,10 @@ async def audience(
 ) -> tuple[set[uuid.UUID], list[WebhookEndpoint]]:
     """The accounts receiving a company's events (the owner, and the delegates now), and their
     enabled webhook endpoints: `delegate_accounts` and `enabled_endpoints` in one statement."""
-    owner = select(literal(owner_account_id, Uuid()).label("account_id"))
-    accounts = union(owner, _delegates(company_id, now)).subquery()
-    query = (
-        select(accounts.c.account_id, WebhookEndpoint)
-        .select_from(accounts)
-        .outerjoin(
-            WebhookEndpoint,
-            and_(WebhookEndpoint.account_id == accounts.c.account_id, WebhookEndpoint.enabled.is_(True)),
-        )
-    )
     recipients: set[uuid.UUID] = {owner_account_id}
     endpoints: list[WebhookEndpoint] = []
-    for account_id, endpoint in await session.execute(query):
+    parameters = {"owner": owner_account_id, "company_id": company_id, "now": now}
+    for account_id, endpoint in await session.execute(_AUDIENCE, parameters):
         recipients.add(account_id)
         if endpoint is not None:
             endpoints.append(endpoint)
@@ -76,7 +78,7 @@ async def audience(
 async def next_event_time(session: AsyncSession, subject_id: uuid.UUID, now: datetime) -> datetime:
     """`now`, but strictly after the subject's latest event: a subject's events keep their order
     even when published in one transaction, or by hosts whose clocks disagree a little."""
-    latest = await session.scalar(select(func.max(Event.created_at)).where(Event.subject_id == subject_id))
+    latest = await session.scalar(_LATEST_EVENT, {"subject_id": subject_id})
     return max(now, latest + TICK) if latest is not None else now
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fatturahub.db.base import utcnow
@@ -38,6 +38,40 @@ def enqueue(
     return job
 
 
+# Every worker loop claims several times a second: built once, values as parameters.
+_DUE = (
+    select(Job.id)
+    .where(
+        Job.kind.in_(bindparam("kinds", expanding=True)),
+        or_(
+            (Job.state == JobState.QUEUED) & (Job.run_at <= bindparam("now")),
+            (Job.state == JobState.RUNNING) & (Job.locked_until < bindparam("now")),
+        ),
+    )
+    .order_by(Job.run_at, Job.created_at)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+    .scalar_subquery()
+)
+_CLAIM = (
+    update(Job)
+    .where(Job.id == _DUE)
+    .values(
+        state=JobState.RUNNING,
+        locked_by=bindparam("worker"),
+        locked_until=bindparam("locked_until"),
+        attempts=Job.attempts + 1,
+    )
+    .returning(Job)
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
+_FINISH = (
+    update(Job)
+    .where(Job.id == bindparam("job_id"))
+    .values(state=JobState.DONE, finished_at=bindparam("now"), locked_by=None, locked_until=None)
+)
+
+
 async def claim(
     session: AsyncSession,
     worker: str,
@@ -48,33 +82,8 @@ async def claim(
 ) -> Job | None:
     """Atomically take the next due job of `kinds` (or an expired lease), or None."""
     now = now or utcnow()
-    due = (
-        select(Job.id)
-        .where(
-            Job.kind.in_(kinds),
-            or_(
-                (Job.state == JobState.QUEUED) & (Job.run_at <= now),
-                (Job.state == JobState.RUNNING) & (Job.locked_until < now),
-            ),
-        )
-        .order_by(Job.run_at, Job.created_at)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    statement = (
-        update(Job)
-        .where(Job.id == due)
-        .values(
-            state=JobState.RUNNING,
-            locked_by=worker,
-            locked_until=now + lease,
-            attempts=Job.attempts + 1,
-        )
-        .returning(Job)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
+    parameters = {"kinds": list(kinds), "now": now, "worker": worker, "locked_until": now + lease}
+    return (await session.execute(_CLAIM, parameters)).scalar_one_or_none()
 
 
 def backoff(attempt: int) -> timedelta:
@@ -83,11 +92,7 @@ def backoff(attempt: int) -> timedelta:
 
 
 async def finish(session: AsyncSession, job_id: uuid.UUID) -> None:
-    await session.execute(
-        update(Job)
-        .where(Job.id == job_id)
-        .values(state=JobState.DONE, finished_at=utcnow(), locked_by=None, locked_until=None)
-    )
+    await session.execute(_FINISH, {"job_id": job_id, "now": utcnow()})
 
 
 async def retry_later(
