@@ -59,11 +59,17 @@ _ISSUED_OR_DRAFT = sorted([*_ISSUED, InvoiceState.DRAFT.value])
 
 
 async def sdi_checks(
-    session: AsyncSession, company: Company, document: fatturapa.Document, today: date, lang: str
+    session: AsyncSession,
+    company: Company,
+    document: fatturapa.Document,
+    keys: list[str],
+    today: date,
+    lang: str,
 ) -> None:
-    """SDI's controls, with 00404 against the company's own invoices (the schema passed already)."""
+    """SDI's controls, with 00404 of the document's duplicate `keys` against the company's own
+    invoices (the schema passed already)."""
     # a draft with the same number would collide when both are sent: say so now
-    parameters = {"company_id": company.id, "keys": duplicate_keys(document), "states": _ISSUED_OR_DRAFT}
+    parameters = {"company_id": company.id, "keys": keys, "states": _ISSUED_OR_DRAFT}
     existing = set(await session.scalars(_TAKEN_KEYS, parameters))
     report = check(
         document,

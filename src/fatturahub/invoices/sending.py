@@ -42,12 +42,18 @@ async def queue_for_sending(
     invoice: Invoice,
     *,
     services: Services,
+    checked_now: bool = False,
+    also_charge: int = 0,
 ) -> Invoice:
-    """Reserve the file name, sign, store the file and queue the job: all before the network."""
+    """Reserve the file name, sign, store the file and queue the job: all before the network.
+
+    `checked_now`: the invoice was created, and checked for 00404, in this very transaction.
+    `also_charge`: bytes stored by the caller, counted against the quota with the sent file."""
     if invoice.state != InvoiceState.DRAFT:
         raise Conflict(f"invoice is {invoice.state}, only drafts can be sent")
     company = await session.get_one(Company, invoice.company_id)
-    await ensure_not_issued_twice(session, invoice)
+    if not checked_now:
+        await ensure_not_issued_twice(session, invoice)
     signer = _signer(company, services.secret_key)
     if invoice.format == "FPA12" and signer is None and invoice.origin != "p7m":
         raise InvalidInput(
@@ -66,7 +72,7 @@ async def queue_for_sending(
     if invoice.origin == "json":  # our own XML carries the file's progressive as ProgressivoInvio
         invoice.document = _with_progressive(invoice.document, name.progressive)
     content = invoice.original if invoice.origin == "p7m" else _signed(invoice.document, signer, company)
-    await charge_storage(session, invoice.account_id, len(content))
+    await charge_storage(session, invoice.account_id, len(content) + also_charge)
     invoice.file_name = str(name)
     invoice.file_key = services.storage.put(content)
     invoice.file_sha256 = invoice.file_key

@@ -99,11 +99,14 @@ async def create_invoice(
     sezionale: str = "",
 ) -> Invoice:
     company = await session.get_one(Company, access.company_id)
-    today = utcnow().date()
+    now = utcnow()
+    today = now.date()
     document, xml, origin, original = await _document(session, company, incoming, today, sezionale)
-    await sdi_checks(session, company, document, today, services.lang)
+    keys = duplicate_keys(document)
+    await sdi_checks(session, company, document, keys, today, services.lang)
     invoice = Invoice(
         id=uuid.uuid4(),
+        created_at=now,  # the answer is built before the commit's flush would set it
         account_id=company.account_id,
         company_id=company.id,
         state=InvoiceState.DRAFT,
@@ -114,9 +117,7 @@ async def create_invoice(
     )
     session.add(invoice)
     new_subject(session, invoice.id)
-    await session.flush()
-    for key in duplicate_keys(document):
-        session.add(InvoiceKey(invoice_id=invoice.id, key=key, company_id=company.id))
+    session.add_all(InvoiceKey(invoice_id=invoice.id, key=key, company_id=company.id) for key in keys)
     record(
         session,
         principal,
@@ -126,12 +127,16 @@ async def create_invoice(
         details={"numero": invoice.numero, "origin": origin},
     )
     await events.publish_invoice(session, invoice, "invoice.created")
-    # Last before sending: the account's row stays locked until the commit, and every invoice of
-    # the account passes here, so the lock is taken when little work is left (on quota exceeded
-    # the transaction rolls back just the same).
-    await charge_storage(session, company.account_id, len(xml) + len(original or b""))
+    # Last: the account's row stays locked until the commit, and every invoice of the account
+    # passes here, so the lock is taken when little work is left (on quota exceeded the
+    # transaction rolls back just the same). Sending charges this and the signed file at once.
+    size = len(xml) + len(original or b"")
     if send:
-        await queue_for_sending(session, principal, access, invoice, services=services)
+        await queue_for_sending(
+            session, principal, access, invoice, services=services, checked_now=True, also_charge=size
+        )
+    else:
+        await charge_storage(session, company.account_id, size)
     return invoice
 
 

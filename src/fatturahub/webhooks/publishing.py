@@ -18,20 +18,22 @@ from fatturahub.webhooks.models import Delivery, Event, EventRecipient, WebhookE
 from fatturahub.worker.queue import enqueue
 
 DELIVER_JOB = "webhook.deliver"
-_NEW_SUBJECTS = "webhooks.new_subjects"  # session.info: subject created in this transaction -> last event
+# session.info: subject -> time of its latest event published in this transaction (None: created
+# in this transaction, no event yet). Events are written at the commit's flush, unseen by queries.
+_LATEST = "webhooks.latest_events"
 _AUDIENCES = "webhooks.audiences"  # session.info: (owner, company) -> its audience, for this transaction
 
 
 def new_subject(session: AsyncSession, subject_id: uuid.UUID) -> None:
     """Tell publishing that `subject_id` was created in the current transaction: no other
     transaction can have events of it, so its events are ordered without asking the database."""
-    session.info.setdefault(_NEW_SUBJECTS, {})[subject_id] = None
+    session.info.setdefault(_LATEST, {})[subject_id] = None
 
 
 @orm_event.listens_for(Session, "after_transaction_end")
-def _forget_new_subjects(session: Session, transaction: SessionTransaction) -> None:
+def _forget_transaction_memos(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # committed or rolled back: other transactions may publish now
-        session.info.pop(_NEW_SUBJECTS, None)
+        session.info.pop(_LATEST, None)
         session.info.pop(_AUDIENCES, None)
 
 
@@ -89,13 +91,7 @@ async def add_event(
     else:
         recipients = {owner_account_id}
         endpoints = await repository.enabled_endpoints(session, recipients)
-    new_subjects = session.info.get(_NEW_SUBJECTS, {})
-    if subject_id in new_subjects:  # created in this transaction: its events are all ours
-        latest = new_subjects[subject_id]
-        created_at = max(now, latest + repository.TICK) if latest is not None else now
-        new_subjects[subject_id] = created_at
-    else:
-        created_at = await repository.next_event_time(session, subject_id, now)
+    created_at = await _next_event_time(session, subject_id, now)
     event = Event(
         id=uuid.uuid4(),
         created_at=created_at,
@@ -111,8 +107,20 @@ async def add_event(
     for endpoint in endpoints:
         if type_accepted(endpoint.event_types, type_) and company_accepted(endpoint.company_ids, company_id):
             schedule_delivery(session, endpoint, event, at=event.created_at)
-    await session.flush()  # the next event of this subject, even in this transaction, comes after
     return event
+
+
+async def _next_event_time(session: AsyncSession, subject_id: uuid.UUID, now: datetime) -> datetime:
+    """`now`, after the subject's latest event: asked of the database once per transaction, then
+    known here (the events of this transaction are written only when it commits)."""
+    latest_events = session.info.setdefault(_LATEST, {})
+    if subject_id in latest_events:
+        latest = latest_events[subject_id]
+        created_at = max(now, latest + repository.TICK) if latest is not None else now
+    else:
+        created_at = await repository.next_event_time(session, subject_id, now)
+    latest_events[subject_id] = created_at
+    return created_at
 
 
 def schedule_delivery(
