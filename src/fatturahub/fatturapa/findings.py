@@ -6,7 +6,7 @@ The message catalogue (Italian and English, keyed by code) renders a `Finding` i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
@@ -28,11 +28,10 @@ class Finding:
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
 
 
-def each(parent: str, name: str, items: Sequence[T]) -> Iterator[tuple[str, T]]:
+def each(parent: str, name: str, items: Sequence[T]) -> list[tuple[str, T]]:
     """(path, item) of a repeated element, indexed as lxml and the XSD errors do: only when the
-    element has same-name siblings, so every issue's path matches the serialized document."""
+    element has same-name siblings, so every issue's path matches the serialized document.
+    A list rather than a generator: callers walk it whole, often more than once."""
     if len(items) == 1:
-        yield f"{parent}/{name}", items[0]
-        return
-    for number, item in enumerate(items, start=1):
-        yield f"{parent}/{name}[{number}]", item
+        return [(f"{parent}/{name}", items[0])]
+    return [(f"{parent}/{name}[{number}]", item) for number, item in enumerate(items, start=1)]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from typing import NamedTuple
 
 from fatturahub.fatturapa.document import Document
 from fatturahub.fatturapa.findings import Finding, each
@@ -39,7 +40,7 @@ class DuplicateKey:
 DuplicateLookup = Callable[[DuplicateKey], bool]
 
 
-Sources = tuple[tuple[str, Decimal, ordinaria.Natura | None], ...]
+Sources = list[tuple[str, Decimal, ordinaria.Natura | None]]
 TYPE_PATH = "DatiGenerali/DatiGeneraliDocumento/TipoDocumento"  # under a body
 
 
@@ -51,21 +52,52 @@ class BodyItems:
 
     path: str
     body: ordinaria.FatturaElettronicaBody
-    lines: tuple[tuple[str, Line], ...]
-    cassa: tuple[tuple[str, Cassa], ...]
-    summaries: tuple[tuple[str, Summary], ...]
+    lines: list[tuple[str, Line]]
+    cassa: list[tuple[str, Cassa]]
+    summaries: list[tuple[str, Summary]]
     sources: Sources  # (path, rate, natura) of every line and cassa item: what summaries summarize
+    # each rate and Natura of the sources, then of the summaries, with the path where it first
+    # appears: what 00419, 00443 and 00444 compare
+    source_rates: dict[Decimal, str]
+    source_naturas: dict[ordinaria.Natura, str]
+    summary_rates: dict[Decimal, str]
+    summary_naturas: dict[ordinaria.Natura, str]
 
     @classmethod
     def of(cls, path: str, body: ordinaria.FatturaElettronicaBody) -> BodyItems:
         goods = f"{path}/DatiBeniServizi"
         general = f"{path}/DatiGenerali/DatiGeneraliDocumento"
-        lines = tuple(each(goods, "DettaglioLinee", body.DatiBeniServizi.DettaglioLinee))
+        lines = each(goods, "DettaglioLinee", body.DatiBeniServizi.DettaglioLinee)
         cassa_items = body.DatiGenerali.DatiGeneraliDocumento.DatiCassaPrevidenziale
-        cassa = tuple(each(general, "DatiCassaPrevidenziale", cassa_items))
-        summaries = tuple(each(goods, "DatiRiepilogo", body.DatiBeniServizi.DatiRiepilogo))
-        sources = tuple((at, item.AliquotaIVA, item.Natura) for at, item in lines + cassa)
-        return cls(path, body, lines, cassa, summaries, sources)
+        cassa = each(general, "DatiCassaPrevidenziale", cassa_items)
+        summaries = each(goods, "DatiRiepilogo", body.DatiBeniServizi.DatiRiepilogo)
+        sources = [(at, item.AliquotaIVA, item.Natura) for at, item in lines + cassa]
+        summarized = [(at, item.AliquotaIVA, item.Natura) for at, item in summaries]
+        source_rates, source_naturas = _first_paths(sources)
+        summary_rates, summary_naturas = _first_paths(summarized)
+        return cls(
+            path,
+            body,
+            lines,
+            cassa,
+            summaries,
+            sources,
+            source_rates,
+            source_naturas,
+            summary_rates,
+            summary_naturas,
+        )
+
+
+def _first_paths(items: Sources) -> tuple[dict[Decimal, str], dict[ordinaria.Natura, str]]:
+    """Each rate and each Natura among `items` with the path where it first appears."""
+    rates: dict[Decimal, str] = {}
+    naturas: dict[ordinaria.Natura, str] = {}
+    for path, rate, natura in items:
+        rates.setdefault(rate, path)
+        if natura:
+            naturas.setdefault(natura, path)
+    return rates, naturas
 
 
 @dataclass(slots=True)
@@ -79,13 +111,13 @@ class Context:
     receipt_date: date | None
     duplicates: DuplicateLookup | None
     root: str
-    bodies: tuple[tuple[str, AnyBody], ...]  # (path, body), whatever the format
-    body_items: tuple[BodyItems, ...]  # of each body of an ordinaria document
+    bodies: list[tuple[str, AnyBody]]  # (path, body), whatever the format
+    body_items: list[BodyItems]  # of each body of an ordinaria document
     # (body path, body, path, item) of every DettaglioLinee, DatiCassaPrevidenziale, DatiRiepilogo
-    lines: tuple[tuple[str, ordinaria.FatturaElettronicaBody, str, Line], ...]
-    cassa: tuple[tuple[str, ordinaria.FatturaElettronicaBody, str, Cassa], ...]
-    summaries: tuple[tuple[str, ordinaria.FatturaElettronicaBody, str, Summary], ...]
-    document_types: tuple[tuple[str, str], ...]  # (TipoDocumento path, value) of each body
+    lines: list[tuple[str, ordinaria.FatturaElettronicaBody, str, Line]]
+    cassa: list[tuple[str, ordinaria.FatturaElettronicaBody, str, Cassa]]
+    summaries: list[tuple[str, ordinaria.FatturaElettronicaBody, str, Summary]]
+    document_types: list[tuple[str, str]]  # (TipoDocumento path, value) of each body
     supplier: Party
     customer: Party
     parties: Relation  # whether supplier and customer are the same subject
@@ -99,10 +131,10 @@ class Context:
         duplicates: DuplicateLookup | None,
     ) -> Context:
         root = "/" + type(document).__name__
-        bodies = tuple(each(root, "FatturaElettronicaBody", document.FatturaElettronicaBody))
+        bodies = each(root, "FatturaElettronicaBody", document.FatturaElettronicaBody)
         ordinaria_bodies = isinstance(document, FatturaElettronica)
-        items = tuple(BodyItems.of(path, body) for path, body in bodies) if ordinaria_bodies else ()
-        types = tuple((f"{path}/{TYPE_PATH}", general_data(body).TipoDocumento) for path, body in bodies)
+        items = [BodyItems.of(path, body) for path, body in bodies] if ordinaria_bodies else []
+        types = [(f"{path}/{TYPE_PATH}", general_data(body).TipoDocumento) for path, body in bodies]
         seller, buyer = supplier(document), customer(document)
         return cls(
             document=document,
@@ -112,9 +144,9 @@ class Context:
             root=root,
             bodies=bodies,
             body_items=items,
-            lines=tuple((b.path, b.body, path, line) for b in items for path, line in b.lines),
-            cassa=tuple((b.path, b.body, path, item) for b in items for path, item in b.cassa),
-            summaries=tuple((b.path, b.body, path, s) for b in items for path, s in b.summaries),
+            lines=[(b.path, b.body, path, line) for b in items for path, line in b.lines],
+            cassa=[(b.path, b.body, path, item) for b in items for path, item in b.cassa],
+            summaries=[(b.path, b.body, path, s) for b in items for path, s in b.summaries],
             document_types=types,
             supplier=seller,
             customer=buyer,
@@ -155,7 +187,7 @@ def general_data(
 
 def document_date(document: Document) -> date:
     """The latest Data of the file: a lotto cannot reach SDI before its newest document."""
-    return max(general_data(body).Data for body in document.FatturaElettronicaBody)
+    return max([body.DatiGenerali.DatiGeneraliDocumento.Data for body in document.FatturaElettronicaBody])
 
 
 # --- the parties -----------------------------------------------------------------------------
@@ -165,9 +197,9 @@ class Relation(Enum):
     UNKNOWN = "unknown"  # only Anagrafe Tributaria could tell (e.g. a personal CF vs a P.IVA)
 
 
-@dataclass(frozen=True)
-class Party:
-    """A supplier or customer reduced to what the controls compare: its fiscal identifiers."""
+class Party(NamedTuple):
+    """A supplier or customer reduced to what the controls compare: its fiscal identifiers.
+    A NamedTuple: immutable like a frozen dataclass, without that one's setattr per field."""
 
     vat: IdFiscale | None
     cf: str | None
@@ -221,7 +253,8 @@ def relation(first: Party, second: Party) -> Relation:
 
     SDI compares VAT numbers and resolves a bare CF to its VAT number in Anagrafe Tributaria;
     we decide only when the identifiers are comparable without that registry."""
-    if first.vat_number and first.vat_number == second.vat_number:
+    vat_number = first.vat_number
+    if vat_number and vat_number == second.vat_number:
         return Relation.SAME
     if first.italian_numbers() & second.italian_numbers():
         return Relation.SAME

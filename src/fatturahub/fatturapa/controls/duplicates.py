@@ -67,6 +67,8 @@ def already_in_records(ctx: Context) -> Iterator[Finding]:
 
 
 def repeated_in_lotto(ctx: Context) -> Iterator[Finding]:
+    if len(ctx.bodies) < 2:  # a single document cannot repeat itself: no keys to build
+        return
     first_seen: dict[DuplicateKey, str] = {}
     for path, key in _numbers(ctx):
         if key in first_seen:

@@ -107,7 +107,9 @@ def _at(document: object, path: str) -> object | None:
     """The value at a root-relative path of element names, None when any step is absent."""
     node = document
     for name in _steps(path):
-        node = getattr(node, name, None)  # stays None past an absent step
+        if node is None:  # past an absent step: getattr(None, name, None) would raise and catch
+            return None
+        node = getattr(node, name, None)
     return node
 
 
@@ -145,10 +147,12 @@ def fiscal_code_check_digit(ctx: Context) -> Iterator[Finding]:
     """Codice fiscale of supplier, representative and customer (00302, 00304, 00306)."""
     for where in _identifiers(ctx)[CF]:
         value = _at(ctx.document, where.path)
+        if value is None:  # the usual case with a P.IVA: nothing to check, no id to look up
+            continue
         beside = _at(ctx.document, where.vat_beside) if where.vat_beside else None
         if beside is not None and beside.IdPaese != "IT":
             continue
-        if value is not None and not _valid(codicefiscale, value):
+        if not _valid(codicefiscale, value):
             yield finding(where.code, f"{ctx.root}/{where.path}", {"value": value})
 
 

@@ -83,8 +83,10 @@ RELEASES: tuple[Release, ...] = (SPEC_1_8, SPEC_1_9, SPEC_1_9_1)
 
 def release_for(day: date) -> Release:
     """The release in force on `day`; days before the oldest release we model get the oldest."""
-    in_force = [r for r in RELEASES if r.in_force_from <= day]
-    return in_force[-1] if in_force else RELEASES[0]
+    for release in reversed(RELEASES):
+        if release.in_force_from <= day:
+            return release
+    return RELEASES[0]
 
 
 def release_named(name: str) -> Release:

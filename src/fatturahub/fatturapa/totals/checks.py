@@ -14,10 +14,11 @@ write them, so that a message catalogue can render them in any language.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from fatturahub.fatturapa.findings import Finding, each
-from fatturahub.fatturapa.model.ordinaria import DatiRiepilogo, FatturaElettronicaBody
+from fatturahub.fatturapa.model.ordinaria import DatiRiepilogo, DettaglioLinee, FatturaElettronicaBody
 from fatturahub.fatturapa.totals.lines import expected_line_total
 from fatturahub.fatturapa.totals.money import (
     ZERO,
@@ -38,9 +39,29 @@ TAXABLE_TOLERANCE = Decimal("1.00")
 
 def check_line_totals(body: FatturaElettronicaBody, body_path: str) -> list[Finding]:
     """00423, one finding per line whose PrezzoTotale is off by more than 0.01."""
-    findings = []
     goods = f"{body_path}/DatiBeniServizi"
-    for path, line in each(goods, "DettaglioLinee", body.DatiBeniServizi.DettaglioLinee):
+    return line_total_findings(each(goods, "DettaglioLinee", body.DatiBeniServizi.DettaglioLinee))
+
+
+def check_summary_taxes(body: FatturaElettronicaBody, body_path: str) -> list[Finding]:
+    """00421, one finding per summary whose Imposta is off by more than 0.01."""
+    return summary_tax_findings(_summaries(body, body_path))
+
+
+def check_summary_taxables(body: FatturaElettronicaBody, body_path: str) -> list[Finding]:
+    """00422, one finding per rate whose summaries' taxable amount is off by more than 1.00,
+    reported on the first summary with that rate."""
+    return summary_taxable_findings(body, _summaries(body, body_path))
+
+
+def _summaries(body: FatturaElettronicaBody, body_path: str) -> list[tuple[str, DatiRiepilogo]]:
+    return each(f"{body_path}/DatiBeniServizi", "DatiRiepilogo", body.DatiBeniServizi.DatiRiepilogo)
+
+
+# The same checks on (path, item) pairs a caller has already walked (the SDI controls' context).
+def line_total_findings(lines: Iterable[tuple[str, DettaglioLinee]]) -> list[Finding]:
+    findings = []
+    for path, line in lines:
         expected = expected_line_total(line)
         difference = line.PrezzoTotale - expected
         if abs(difference) > LINE_TOLERANCE:
@@ -55,11 +76,9 @@ def check_line_totals(body: FatturaElettronicaBody, body_path: str) -> list[Find
     return findings
 
 
-def check_summary_taxes(body: FatturaElettronicaBody, body_path: str) -> list[Finding]:
-    """00421, one finding per summary whose Imposta is off by more than 0.01."""
+def summary_tax_findings(summaries: Iterable[tuple[str, DatiRiepilogo]]) -> list[Finding]:
     findings = []
-    goods = f"{body_path}/DatiBeniServizi"
-    for path, summary in each(goods, "DatiRiepilogo", body.DatiBeniServizi.DatiRiepilogo):
+    for path, summary in summaries:
         expected = round_half_up(percent_of(summary.ImponibileImporto, summary.AliquotaIVA))
         difference = summary.Imposta - expected
         if abs(difference) > TAX_TOLERANCE:
@@ -76,12 +95,11 @@ def check_summary_taxes(body: FatturaElettronicaBody, body_path: str) -> list[Fi
     return findings
 
 
-def check_summary_taxables(body: FatturaElettronicaBody, body_path: str) -> list[Finding]:
-    """00422, one finding per rate whose summaries' taxable amount is off by more than 1.00,
-    reported on the first summary with that rate."""
-    goods = f"{body_path}/DatiBeniServizi"
+def summary_taxable_findings(
+    body: FatturaElettronicaBody, summaries: Iterable[tuple[str, DatiRiepilogo]]
+) -> list[Finding]:
     by_rate: dict[Decimal, list[tuple[str, DatiRiepilogo]]] = {}  # in order of first appearance
-    for path, summary in each(goods, "DatiRiepilogo", body.DatiBeniServizi.DatiRiepilogo):
+    for path, summary in summaries:
         by_rate.setdefault(summary.AliquotaIVA, []).append((path, summary))
     sources = _source_amounts(body)
     findings = []
@@ -112,9 +130,11 @@ def _taxable_finding(
     lines_amount: Decimal,
     cassa_amount: Decimal,
 ) -> Finding | None:
-    rounding = sum((s.Arrotondamento or ZERO for _, s in summaries), ZERO)
+    rounding = found = ZERO
+    for _, summary in summaries:  # one loop, not two generators: this runs on every document
+        rounding += summary.Arrotondamento or ZERO
+        found += summary.ImponibileImporto
     expected = lines_amount + cassa_amount + rounding
-    found = sum((s.ImponibileImporto for _, s in summaries), ZERO)
     difference = found - expected
     if abs(difference) <= TAXABLE_TOLERANCE:
         return None

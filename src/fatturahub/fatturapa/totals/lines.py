@@ -38,6 +38,8 @@ def expected_line_total(line: DettaglioLinee) -> Decimal:
     """PrezzoTotale as SDI recomputes it for 00423: PrezzoUnitario with its discounts and
     markups in cascade, times Quantita (absent means 1). Unrounded: the control compares it
     with the given PrezzoTotale within ±0.01."""
-    unit_price = apply_discounts(line.PrezzoUnitario, line.ScontoMaggiorazione)
+    unit_price = line.PrezzoUnitario
+    if line.ScontoMaggiorazione:  # most lines have none: skip the call
+        unit_price = apply_discounts(unit_price, line.ScontoMaggiorazione)
     quantity = line.Quantita if line.Quantita is not None else ONE
     return unit_price * quantity
