@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from tests.support.server import BACKENDS, database
 
 from fatturahub.db.base import utcnow
@@ -97,3 +97,30 @@ def test_retries_back_off_then_die_and_expired_leases_are_reclaimed(settings):
 
     asyncio.run(scenario())
     assert calls["flaky"] == 3
+
+
+def test_a_worker_in_the_same_process_starts_a_job_when_it_is_committed_not_at_its_next_poll(settings):
+    async def scenario() -> int:
+        engine = engine_for(settings)
+        sessions = session_factory(engine)
+        done = asyncio.Event()
+
+        async def handler(session, job) -> None:
+            done.set()
+
+        worker = Worker(sessions, {"ping": handler}, concurrency=3, idle_sleep=600)
+        running = asyncio.create_task(worker.run())
+        try:
+            await asyncio.sleep(0.5)  # every loop found nothing and now sleeps for 10 minutes or more
+            await _enqueue(sessions, 1, kind="ping")
+            await asyncio.wait_for(done.wait(), 30)  # woken by the commit, or TimeoutError
+        finally:
+            worker.stop()
+            await asyncio.wait_for(running, 10)
+        async with sessions() as session:
+            pending = select(func.count()).select_from(Job).where(Job.state != JobState.DONE)
+            left = await session.scalar(pending)
+        await engine.dispose()
+        return left
+
+    assert asyncio.run(scenario()) == 0

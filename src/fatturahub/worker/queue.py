@@ -11,12 +11,14 @@ worker that dies (kill -9) leaves its job to be claimed again when the lease run
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import event as orm_event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from fatturahub.db.base import utcnow
 from fatturahub.worker.models import Job, JobState
@@ -35,7 +37,32 @@ def enqueue(
     """Add a job to the caller's transaction: it exists exactly when the caller's change does."""
     job = Job(kind=kind, payload=payload, run_at=run_at or utcnow(), max_attempts=max_attempts)
     session.add(job)
+    session.info[_ENQUEUED] = True
     return job
+
+
+# In-process wake-ups: a worker in the same process as the API (`serve`) starts a job the moment
+# the transaction that queued it commits, instead of at its next poll. Other processes poll.
+_ENQUEUED = "worker.enqueued"
+_wakers: set[Callable[[], None]] = set()
+
+
+def on_jobs_committed(wake: Callable[[], None]) -> Callable[[], None]:
+    """Call `wake` (from any thread) after each commit that queued jobs; returns the undo."""
+    _wakers.add(wake)
+    return lambda: _wakers.discard(wake)
+
+
+@orm_event.listens_for(Session, "after_commit")
+def _wake_workers(session: Session) -> None:
+    if session.info.pop(_ENQUEUED, False):
+        for wake in list(_wakers):
+            wake()
+
+
+@orm_event.listens_for(Session, "after_rollback")
+def _forget_enqueued(session: Session) -> None:
+    session.info.pop(_ENQUEUED, None)
 
 
 # Every worker loop claims several times a second: built once, values as parameters.

@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fatturahub.worker.models import Job
-from fatturahub.worker.queue import LEASE, claim, finish, retry_later
+from fatturahub.worker.queue import LEASE, claim, finish, on_jobs_committed, retry_later
 
 log = logging.getLogger("fatturahub.worker")
 
@@ -41,14 +41,21 @@ class Worker:
 
     def __post_init__(self) -> None:
         self.name = self.name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self._stopping = asyncio.Event()
+        self._stopping = False
+        self._wake = asyncio.Event()  # a job was claimed or queued here, or stop() was called
 
     def stop(self) -> None:
-        self._stopping.set()
+        self._stopping = True
+        self._wake.set()
 
     async def run(self) -> None:
         """Run `concurrency` loops until stop(); a job in progress is finished first."""
-        await asyncio.gather(*(self._loop(n) for n in range(self.concurrency)))
+        loop = asyncio.get_running_loop()
+        forget = on_jobs_committed(lambda: loop.call_soon_threadsafe(self._wake.set))
+        try:
+            await asyncio.gather(*(self._loop(n) for n in range(self.concurrency)))
+        finally:
+            forget()
 
     async def run_until_idle(self) -> int:
         """Process due jobs until none is left; returns how many ran. For tests and tools."""
@@ -58,15 +65,27 @@ class Worker:
         return count
 
     async def _loop(self, slot: int) -> None:
-        while not self._stopping.is_set():
+        while not self._stopping:
             try:
                 ran = await self.run_one(f"{self.name}/{slot}")
             except Exception:  # the loop must survive a broken database moment
                 log.exception("worker loop error")
                 ran = False
-            if not ran:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), self.idle_sleep)
+            if ran:
+                self._wake.set()  # there may be more: bring the idle loops in
+            else:
+                await self._idle(slot)
+
+    async def _idle(self, slot: int) -> None:
+        """Wait for work. Loop 0 polls every `idle_sleep` (jobs queued by other processes, retries
+        coming due); the others wait to be woken, polling ten times less often: an idle worker
+        asks the database ~6 times a second, not `concurrency` × 5."""
+        self._wake.clear()
+        if self._stopping:  # stop() came between the loop's check and the clear
+            return
+        timeout = self.idle_sleep if slot == 0 else self.idle_sleep * 10
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def run_one(self, name: str | None = None) -> bool:
         async with self.sessions() as session:
