@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fatturahub.fatturapa.issues import FatturaPAError
@@ -57,17 +57,22 @@ def outcome_of(type_code: str, summary: dict[str, Any]) -> Outcome | None:
     }.get(type_code)
 
 
+# Built once: every notification runs them.
+_BY_IDENTIFICATIVO = select(Invoice).where(Invoice.identificativo_sdi == bindparam("identificativo_sdi"))
+_BY_FILE_NAME = select(Invoice).where(Invoice.file_name.in_(bindparam("names", expanding=True)))
+_ALREADY_RECORDED = select(Notification.id).where(Notification.file_name == bindparam("file_name"))
+
+
 async def _match(session: AsyncSession, identificativo_sdi: str, file_name: str) -> Invoice | None:
-    invoice = await session.scalar(select(Invoice).where(Invoice.identificativo_sdi == identificativo_sdi))
+    invoice = await session.scalar(_BY_IDENTIFICATIVO, {"identificativo_sdi": identificativo_sdi})
     if invoice is not None:
         return invoice
     try:
         stem = NotificationFileName.parse(file_name).invoice_stem
     except InvalidFileName:
         return None
-    return await session.scalar(
-        select(Invoice).where(Invoice.file_name.in_([f"{stem}.xml", f"{stem}.xml.p7m", f"{stem}.zip"]))
-    )
+    names = [f"{stem}.xml", f"{stem}.xml.p7m", f"{stem}.zip"]
+    return await session.scalar(_BY_FILE_NAME, {"names": names})
 
 
 # The SOAP operation a notification came with, when its file cannot be read.
@@ -88,7 +93,7 @@ async def record_notification(
 
     A file we cannot read is still kept verbatim (and the ERP told), but it moves nothing:
     refusing it would only make SDI deliver it again, forever."""
-    if await session.scalar(select(Notification.id).where(Notification.file_name == file_name)):
+    if await session.scalar(_ALREADY_RECORDED, {"file_name": file_name}):
         return None
     try:
         message = parse_message(content)

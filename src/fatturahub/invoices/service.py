@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fatturahub import fatturapa
@@ -209,16 +209,20 @@ async def find_invoice(session: AsyncSession, access: CompanyAccess, where: Invo
     return page.items[0]
 
 
+_MOVE = (  # built once: every step of every invoice passes here
+    update(Invoice)
+    .where(Invoice.id == bindparam("invoice_id"), Invoice.state == bindparam("expected"))
+    .values(state=bindparam("target"))
+    .execution_options(synchronize_session=False)
+)
+
+
 async def move(session: AsyncSession, invoice: Invoice, target: InvoiceState) -> bool:
     """Compare-and-set the state: only from the state we read, so a concurrent change is never
     overwritten (SQLite reads outside the writing transaction; PostgreSQL would lock anyway)."""
     expected = invoice.state
-    result = await session.execute(
-        update(Invoice)
-        .where(Invoice.id == invoice.id, Invoice.state == expected)
-        .values(state=target)
-        .execution_options(synchronize_session=False)
-    )
+    parameters = {"invoice_id": invoice.id, "expected": expected, "target": target}
+    result = await session.execute(_MOVE, parameters)
     if result.rowcount != 1:
         await session.refresh(invoice)
         return False
