@@ -271,3 +271,29 @@ def test_an_unreadable_notification_is_kept_verbatim_and_moves_nothing(stack, er
         f"/v1/companies/{company_id}/invoices/{invoice['id']}/notifications/{kept[0]['id']}/file"
     )
     assert raw.content == garbage
+
+
+def test_a_notification_goes_to_the_invoice_of_its_file_when_another_holds_its_identificativo(stack, erp):
+    """A sandbox restarted against the same database numbers files from 1 again: an
+    IdentificativoSdI may already belong to an older invoice, the file name never does."""
+    url, sandbox, _, _ = stack
+    older, other, newer = (_send(erp, _to(PA_OFFICE)) for _ in range(3))
+    older_id = _wait(erp, older, "delivered")["identificativo_sdi"]
+    other_id = _wait(erp, other, "delivered")["identificativo_sdi"]
+    stem = _wait(erp, newer, "delivered")["file_name"].split(".")[0]
+    sandbox.post(f"/control/files/{other_id}/outcome", json={"esito": "EC01"}).raise_for_status()
+    outcome = _wait(erp, other, "accepted")["notifications"][-1]["file_name"]
+    raw = sandbox.get(f"/control/files/{other_id}/notifications/{outcome}").content
+    body = soap.body_element(
+        soap.TRASMISSIONE_TYPES,
+        "notificaEsito",
+        [("IdentificativoSdI", older_id), ("NomeFile", f"{stem}_NE_001.xml"), ("File", raw)],
+    )
+    answer = httpx.post(
+        f"{url}/sdi/TrasmissioneFatture",
+        content=soap.envelope(body),
+        headers={"content-type": soap.SOAP_CONTENT_TYPE},
+    )
+    assert answer.status_code == 202, answer.text
+    _wait(erp, newer, "accepted")
+    assert _wait(erp, older, "delivered")["notifications"][-1]["type"] == "RC"

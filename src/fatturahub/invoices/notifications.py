@@ -1,8 +1,9 @@
 """SDI's notifications about our invoices: kept verbatim, matched, and applied to the state.
 
-A notification is matched by IdentificativoSdI, else by its file name (which starts with the
-name of the invoice file we reserved before sending). The same file delivered twice is kept once;
-one that arrives out of order is kept and applied only if it moves the invoice forward.
+A notification is matched by IdentificativoSdI and its file name (which starts with the name of
+the invoice file we reserved before sending), else by the file name alone. The same file
+delivered twice is kept once; one that arrives out of order is kept and applied only if it moves
+the invoice forward.
 """
 
 from __future__ import annotations
@@ -64,15 +65,18 @@ _ALREADY_RECORDED = select(Notification.id).where(Notification.file_name == bind
 
 
 async def _match(session: AsyncSession, identificativo_sdi: str, file_name: str) -> Invoice | None:
-    invoice = await session.scalar(_BY_IDENTIFICATIVO, {"identificativo_sdi": identificativo_sdi})
-    if invoice is not None:
-        return invoice
+    """The invoice holding `identificativo_sdi` whose file the notification's name is about; else
+    the invoice of that file. An identificativo alone is not trusted: a sandbox restarted against
+    the same database numbers from 1 again, and SDI's own notifications always name the file."""
     try:
         stem = NotificationFileName.parse(file_name).invoice_stem
     except InvalidFileName:
-        return None
-    names = [f"{stem}.xml", f"{stem}.xml.p7m", f"{stem}.zip"]
-    return await session.scalar(_BY_FILE_NAME, {"names": names})
+        stem = None
+    names = [f"{stem}.xml", f"{stem}.xml.p7m", f"{stem}.zip"] if stem else []
+    for invoice in await session.scalars(_BY_IDENTIFICATIVO, {"identificativo_sdi": identificativo_sdi}):
+        if not names or invoice.file_name in names:
+            return invoice
+    return await session.scalar(_BY_FILE_NAME, {"names": names}) if names else None
 
 
 # The SOAP operation a notification came with, when its file cannot be read.
