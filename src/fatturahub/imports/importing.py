@@ -133,14 +133,14 @@ async def _store_received(
     counts = Counts(imported=len(new), skipped=len(keyed) - len(new))
     if not new:
         return counts
-    received = _received_file(storage, company, file)
+    received = await _received_file(storage, company, file)
     session.add(received)
     session.add_all(receiving.body_invoice(received, supplier, body) for body, _ in new)
     await session.flush()  # the next file of the import sees these keys
     return counts
 
 
-def _received_file(storage: LocalStorage, company: Company, file: Prepared) -> ReceivedFile:
+async def _received_file(storage: LocalStorage, company: Company, file: Prepared) -> ReceivedFile:
     reading = file.reading
     return ReceivedFile(
         id=uuid.uuid4(),
@@ -150,7 +150,7 @@ def _received_file(storage: LocalStorage, company: Company, file: Prepared) -> R
         account_id=company.account_id,
         company_id=company.id,
         file_name=PurePosixPath(file.name.replace("\\", "/")).name[:60],
-        file_key=storage.put(file.content),
+        file_key=await storage.put(file.content),
         size=len(file.content),
         metadata_file_name="",
         metadata_key="",

@@ -55,7 +55,7 @@ async def create_import(
         company_id=company.id,
         direction=direction.value,
         state=ImportState.QUEUED.value,
-        uploads={"items": [_stored(storage, upload) for upload in uploads]},
+        uploads={"items": [await _stored(storage, upload) for upload in uploads]},
         size=size,
         total=len(entries),
         processed=0,
@@ -82,9 +82,9 @@ def _invalid(detail: str, message: str) -> InvalidInput:
     return InvalidInput(detail, errors=[{"path": "files", "message": message}])
 
 
-def _stored(storage: LocalStorage, upload: archive.Upload) -> dict[str, object]:
+async def _stored(storage: LocalStorage, upload: archive.Upload) -> dict[str, object]:
     content = upload.content
-    return {"name": archive.label(upload.name), "key": storage.put(content), "size": len(content)}
+    return {"name": archive.label(upload.name), "key": await storage.put(content), "size": len(content)}
 
 
 async def _visible(session: AsyncSession, principal: Principal, company_id: uuid.UUID) -> CompanyAccess:

@@ -58,10 +58,10 @@ async def record_delivery(
         account_id=decided.account_id,
         company_id=decided.company_id,
         file_name=file_name,
-        file_key=storage.put(content),
+        file_key=await storage.put(content),
         size=len(content) + len(metadata),
         metadata_file_name=metadata_file_name,
-        metadata_key=storage.put(metadata),
+        metadata_key=await storage.put(metadata),
         codice_destinatario=(code or None) and code[:7],
         sdi_metadata=sdi_metadata,
         format=reading.format,
@@ -181,7 +181,7 @@ async def record_expiry(
         return None
     file.expired_at = utcnow()
     file.expiry_file_name = file_name[:60]
-    file.expiry_key = storage.put(content)
+    file.expiry_key = await storage.put(content)
     reference = _dt_reference(content)
     for invoice in await repository.invoices_of_file(session, file.id):
         if invoice.state in OPEN and _named(invoice, reference):

@@ -72,10 +72,8 @@ async def queue_for_sending(
     if invoice.origin == "json":  # our own XML carries the file's progressive as ProgressivoInvio
         invoice.document = _with_progressive(invoice.document, name.progressive)
     content = invoice.original if invoice.origin == "p7m" else _signed(invoice.document, signer, company)
-    await charge_storage(session, invoice.account_id, len(content) + also_charge)
     invoice.file_name = str(name)
-    invoice.file_key = services.storage.put(content)
-    invoice.file_sha256 = invoice.file_key
+    invoice.file_key = invoice.file_sha256 = LocalStorage.key_of(content)
     invoice.state = InvoiceState.QUEUED
     invoice.queued_at = utcnow()
     enqueue(session, SEND_JOB, {"invoice_id": str(invoice.id)})
@@ -88,6 +86,8 @@ async def queue_for_sending(
         details={"file_name": invoice.file_name},
     )
     await events.publish_invoice(session, invoice, "invoice.state_changed", previous="draft")
+    await charge_storage(session, invoice.account_id, len(content) + also_charge)  # last: it locks
+    await services.storage.put(content)  # within the quota: kept, before the commit
     return invoice
 
 

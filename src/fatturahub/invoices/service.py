@@ -127,9 +127,8 @@ async def create_invoice(
         details={"numero": invoice.numero, "origin": origin},
     )
     await events.publish_invoice(session, invoice, "invoice.created")
-    # Last: the account's row stays locked until the commit, and every invoice of the account
-    # passes here, so the lock is taken when little work is left (on quota exceeded the
-    # transaction rolls back just the same). Sending charges this and the signed file at once.
+    # Charging the account's quota comes last (it locks the account's row until the commit);
+    # sending charges this and the sent file at once.
     size = len(xml) + len(original or b"")
     if send:
         await queue_for_sending(

@@ -65,7 +65,7 @@ async def submit(
         year=year,
         state=SubmissionState.QUEUED,
         file_name=str(name),
-        file_key=storage.put(content),
+        file_key=await storage.put(content),
         substitutes_id=substitutes,
         errors={"items": []},
     )

@@ -287,7 +287,12 @@ _CHARGE_STORAGE = (  # built once: every stored file passes here
 
 
 async def charge_storage(session: AsyncSession, account_id: uuid.UUID, size: int) -> None:
-    """Count `size` bytes against the account's quota (shared by its companies), atomically."""
+    """Count `size` bytes against the account's quota (shared by its companies), atomically.
+
+    Every write of the account passes here and the row stays locked until the commit: the rest of
+    the transaction so far is written first, and callers charge as late as they can, so the lock
+    is held for little more than this UPDATE and the commit."""
+    await session.flush()
     charged = await session.execute(_CHARGE_STORAGE, {"account_id": account_id, "size": size})
     if charged.rowcount != 1:
         raise QuotaExceeded(f"storing {size:,} more bytes would exceed the account's storage quota")
