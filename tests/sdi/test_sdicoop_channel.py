@@ -224,11 +224,11 @@ def test_a_closed_port_is_a_transport_error():
         submit(SdiCoopChannel(f"http://127.0.0.1:{port}/SdIRiceviFile"))
 
 
-def test_mutual_tls_presents_our_client_certificate(mutual_tls, pki):
-    channel = channel_for(
+def mutual_tls_channel(server: Server, pki) -> SdiCoopChannel:
+    return channel_for(
         "sdicoop",
         {
-            "endpoint_url": mutual_tls.url,
+            "endpoint_url": server.url,
             "client_cert": pki.client_cert.name,
             "client_key": pki.client_key.name,
             "ca_bundle": pki.ca.name,
@@ -237,11 +237,27 @@ def test_mutual_tls_presents_our_client_certificate(mutual_tls, pki):
         certificates_dir=pki.client_cert.parent,
     )
 
+
+def test_mutual_tls_presents_our_client_certificate(mutual_tls, pki):
+    channel = mutual_tls_channel(mutual_tls, pki)
+
     assert submit(channel).identificativo_sdi == "4321"
     subjects = [dict(attribute[0] for attribute in peer.get("subject", ())) for peer in mutual_tls.sdi.peers]
     assert {"commonName": pki.client_name} in subjects
     [(_, body)] = mutual_tls.sdi.requests[-1:]
     assert soap.parse(body, "text/xml").name == "fileSdIAccoglienza"
+
+
+def test_submissions_reuse_one_mutual_tls_connection(mutual_tls, pki):
+    channel = mutual_tls_channel(mutual_tls, pki)
+
+    async def three() -> list[Acceptance]:
+        return [await channel.submit(SUBMISSION) for _ in range(3)]
+
+    connections_before, requests_before = len(mutual_tls.sdi.peers), len(mutual_tls.sdi.requests)
+    assert len(asyncio.run(three())) == 3
+    assert len(mutual_tls.sdi.requests) - requests_before == 3
+    assert len(mutual_tls.sdi.peers) - connections_before == 1  # one handshake for the three
 
 
 @pytest.mark.parametrize("certificate", ["none", "stranger"])

@@ -9,8 +9,10 @@ contract mismatch shows up as an error here rather than as a missing Identificat
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import ssl
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -118,12 +120,27 @@ class SdiCoopChannel:
     async def _post(self, url: str, action: str, envelope: bytes) -> httpx.Response:
         headers = {"Content-Type": soap.SOAP_CONTENT_TYPE, "SOAPAction": f'"{action}"'}
         try:
-            async with httpx.AsyncClient(verify=self._tls, timeout=self.timeout) as client:
-                return await client.post(url, content=envelope, headers=headers)
+            return await _client(self._tls, self.timeout).post(url, content=envelope, headers=headers)
         except httpx.TimeoutException as exc:
             raise TransportError(f"{url}: no answer within {self.timeout:g}s") from exc
         except httpx.HTTPError as exc:
             raise TransportError(f"{url}: {type(exc).__name__}: {_reason(exc)}") from exc
+
+
+# Keep-alive clients, per event loop (a client's connections belong to the loop that opened
+# them) and per TLS setup: a submission reuses an open mutual-TLS connection instead of a new
+# TCP connection and TLS handshake each time.
+_CLIENTS: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[ssl.SSLContext, float], httpx.AsyncClient]
+] = weakref.WeakKeyDictionary()
+
+
+def _client(tls: ssl.SSLContext, timeout: float) -> httpx.AsyncClient:
+    clients = _CLIENTS.setdefault(asyncio.get_running_loop(), {})
+    client = clients.get((tls, timeout))
+    if client is None or client.is_closed:
+        client = clients[(tls, timeout)] = httpx.AsyncClient(verify=tls, timeout=timeout)
+    return client
 
 
 def _reason(error: BaseException) -> str:
