@@ -19,7 +19,7 @@ from fatturahub.worker.queue import enqueue
 
 DELIVER_JOB = "webhook.deliver"
 # session.info: subject -> time of its latest event published in this transaction (None: created
-# in this transaction, no event yet). Events are written at the commit's flush, unseen by queries.
+# in this transaction, no event yet). Events wait for the next flush, unseen by queries till then.
 _LATEST = "webhooks.latest_events"
 _AUDIENCES = "webhooks.audiences"  # session.info: (owner, company) -> its audience, for this transaction
 
