@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     job_lease_seconds: int = Field(
         default=300, ge=1, description="a job whose worker died is taken again after this long"
     )
+    job_retention_days: int = Field(
+        default=7, ge=1, description="finished jobs are deleted after this long (failed ones are kept)"
+    )
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     idempotency_hours: int = Field(default=24, ge=1, le=24 * 30)
     default_storage_quota_bytes: int = Field(default=10 * 1024**3, ge=0)

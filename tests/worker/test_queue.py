@@ -124,3 +124,31 @@ def test_a_worker_in_the_same_process_starts_a_job_when_it_is_committed_not_at_i
         return left
 
     assert asyncio.run(scenario()) == 0
+
+
+def test_an_idle_worker_deletes_finished_jobs_past_their_retention_and_keeps_the_rest(settings):
+    async def scenario() -> set[str]:
+        engine = engine_for(settings)
+        sessions = session_factory(engine)
+        now = utcnow()
+        async with sessions() as session:
+            for name, state, finished in (
+                ("old done", JobState.DONE, now - timedelta(days=10)),
+                ("recent done", JobState.DONE, now - timedelta(days=1)),
+                ("old dead", JobState.DEAD, now - timedelta(days=10)),
+                ("queued", JobState.QUEUED, None),
+            ):
+                job = enqueue(session, "other", {"name": name}, run_at=now + timedelta(days=1))
+                job.state, job.finished_at = state, finished
+            await session.commit()
+        worker = Worker(sessions, {"test": lambda s, j: None}, concurrency=2, retention=timedelta(days=7))
+        running = asyncio.create_task(worker.run())
+        await asyncio.sleep(1)  # loop 0 finds nothing to claim and purges
+        worker.stop()
+        await asyncio.wait_for(running, 10)
+        async with sessions() as session:
+            left = {job.payload["name"] for job in await session.scalars(select(Job))}
+        await engine.dispose()
+        return left
+
+    assert asyncio.run(scenario()) == {"recent done", "old dead", "queued"}

@@ -41,6 +41,7 @@ async def _background_worker(sessions: async_sessionmaker, settings: Settings) -
         job_handlers(settings),
         concurrency=settings.worker_concurrency,
         lease=timedelta(seconds=settings.job_lease_seconds),
+        retention=timedelta(days=settings.job_retention_days),
     )
     task = asyncio.create_task(runner.run())
     try:

@@ -102,6 +102,7 @@ async def _run_worker(settings: Settings, concurrency: int) -> None:
         job_handlers(settings),
         concurrency=concurrency,
         lease=timedelta(seconds=settings.job_lease_seconds),
+        retention=timedelta(days=settings.job_retention_days),
     )
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGTERM, signal.SIGINT):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy import event as orm_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -141,3 +141,17 @@ async def retry_later(
         )
     )
     return state
+
+
+async def purge_finished(session: AsyncSession, *, before: datetime, limit: int = 1000) -> int:
+    """Delete up to `limit` jobs done before `before`; dead ones stay for inspection. How many."""
+    doomed = (
+        select(Job.id)
+        .where(Job.state == JobState.DONE, Job.finished_at < before)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    deleted = await session.execute(
+        delete(Job).where(Job.id.in_(doomed)).execution_options(synchronize_session=False)
+    )
+    return deleted.rowcount

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -14,8 +16,9 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fatturahub.db.base import utcnow
 from fatturahub.worker.models import Job
-from fatturahub.worker.queue import LEASE, claim, finish, on_jobs_committed, retry_later
+from fatturahub.worker.queue import LEASE, claim, finish, on_jobs_committed, purge_finished, retry_later
 
 log = logging.getLogger("fatturahub.worker")
 
@@ -38,11 +41,14 @@ class Worker:
     idle_sleep: float = 0.2
     name: str = ""
     lease: timedelta = LEASE
+    retention: timedelta = timedelta(days=7)  # finished jobs older than this are deleted
+    purge_every: float = 3600.0  # seconds between purges, done by loop 0 when it is idle
 
     def __post_init__(self) -> None:
         self.name = self.name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._stopping = False
         self._wake = asyncio.Event()  # a job was claimed or queued here, or stop() was called
+        self._purged_at = -math.inf
 
     def stop(self) -> None:
         self._stopping = True
@@ -83,9 +89,25 @@ class Worker:
         self._wake.clear()
         if self._stopping:  # stop() came between the loop's check and the clear
             return
+        if slot == 0 and time.monotonic() - self._purged_at >= self.purge_every:
+            await self._purge()
         timeout = self.idle_sleep if slot == 0 else self.idle_sleep * 10
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _purge(self) -> None:
+        """Delete finished jobs past their retention, a batch at a time (short transactions)."""
+        self._purged_at = time.monotonic()
+        before = utcnow() - self.retention
+        try:
+            while not self._stopping:
+                async with self.sessions() as session:
+                    deleted = await purge_finished(session, before=before)
+                    await session.commit()
+                if deleted == 0:
+                    return
+        except Exception:  # housekeeping: the next purge tries again
+            log.exception("purging finished jobs failed")
 
     async def run_one(self, name: str | None = None) -> bool:
         async with self.sessions() as session:
