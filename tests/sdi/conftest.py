@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,39 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from fastapi import FastAPI, Request, Response
 from tests.support.server import serving
 
 Serve = Callable[..., AbstractContextManager[str]]
+
+
+@dataclass
+class CannedPeer:
+    """A SOAP service at `path` that records each request and answers `answers[answer]`."""
+
+    path: str
+    answers: Mapping[str, Callable[[], Response]]
+    default: str  # the answer after reset()
+    url: str = ""  # where it is served, once it is
+    answer: str = ""
+    requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.answer = self.answer or self.default
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+        app.post(self.path)(self.receive)
+        return app
+
+    async def receive(self, request: Request) -> Response:
+        self.requests.append((dict(request.headers), await request.body()))
+        return self.answers[self.answer]()
+
+    def reset(self) -> CannedPeer:
+        self.answer = self.default
+        self.requests.clear()
+        return self
 CLIENT_COMMON_NAME = "FatturaHub test client"
 
 

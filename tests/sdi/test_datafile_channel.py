@@ -8,15 +8,15 @@ import asyncio
 import base64
 import socket
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request, Response
+from fastapi import Response
 from lxml import etree
+from tests.sdi.conftest import CannedPeer
 from tests.sdi.sandbox.test_datafiles import dati_fattura, invalid_lipe, lipe
 from tests.support.server import serving
 
@@ -132,39 +132,21 @@ ANSWERS: dict[str, Callable[[], Response]] = {
 }
 
 
-@dataclass
-class FakeRicevente:
-    answer: str = "received"
-    requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-
-    def app(self) -> FastAPI:
-        app = FastAPI()
-        app.post("/dati-fattura")(self.receive)
-        return app
-
-    async def receive(self, request: Request) -> Response:
-        self.requests.append((dict(request.headers), await request.body()))
-        return ANSWERS[self.answer]()
-
-
-@dataclass
-class Server:
-    url: str
-    ricevente: FakeRicevente
+def peer() -> CannedPeer:
+    return CannedPeer("/dati-fattura", ANSWERS, "received")
 
 
 @pytest.fixture(scope="module")
-def plain(serve) -> Iterator[Server]:
-    ricevente = FakeRicevente()
-    with serve(ricevente.app()) as base_url:
-        yield Server(f"{base_url}/dati-fattura", ricevente)
+def plain(serve) -> Iterator[CannedPeer]:
+    served = peer()
+    with serve(served.app()) as base_url:
+        served.url = f"{base_url}{served.path}"
+        yield served
 
 
 @pytest.fixture
-def server(plain: Server) -> Server:
-    plain.ricevente.answer = "received"
-    plain.ricevente.requests.clear()
-    return plain
+def server(plain: CannedPeer) -> CannedPeer:
+    return plain.reset()
 
 
 def client_of(url: str, **options: Any) -> SdiCoopChannel:
@@ -194,17 +176,17 @@ def test_a_file_is_received(server):
 
 
 def test_a_time_without_offset_is_italian_time(server):
-    server.ricevente.answer = "received without offset"
+    server.answer = "received without offset"
     assert transmit(client_of(server.url)).received_at == datetime(2026, 1, 10, 11, 0, tzinfo=UTC)
 
 
 def test_the_requests_follow_the_official_contract(server):
     channel = client_of(server.url)
     transmit(channel)
-    server.ricevente.answer = "SF01"
+    server.answer = "SF01"
     outcome(channel, "123")
 
-    (trasmetti_headers, trasmetti), (esito_headers, esito) = server.ricevente.requests
+    (trasmetti_headers, trasmetti), (esito_headers, esito) = server.requests
     assert trasmetti_headers["soapaction"] == TRASMETTI_ACTION
     assert trasmetti_headers["content-type"].startswith("text/xml")
     message = request_body(trasmetti_headers, trasmetti)
@@ -220,7 +202,7 @@ def test_the_requests_follow_the_official_contract(server):
 
 @pytest.mark.parametrize("code", ["EI01", "EI02", "EI03", "EI04"])
 def test_errors_of_trasmetti_are_refusals(server, code):
-    server.ricevente.answer = code
+    server.answer = code
     with pytest.raises(Refused) as raised:
         transmit(client_of(server.url))
     assert raised.value.code == code
@@ -237,15 +219,15 @@ def test_errors_of_trasmetti_are_refusals(server, code):
     ],
 )
 def test_every_state_of_esito_is_read_plain_or_mtom(server, answer, expected):
-    server.ricevente.answer = answer
+    server.answer = answer
     assert outcome(client_of(server.url)) == expected
 
 
 def test_ee01_is_a_transport_error_and_ee02_a_refusal(server):
-    server.ricevente.answer = "EE01"
+    server.answer = "EE01"
     with pytest.raises(TransportError, match="EE01"):
         outcome(client_of(server.url))
-    server.ricevente.answer = "EE02"
+    server.answer = "EE02"
     with pytest.raises(Refused) as raised:
         outcome(client_of(server.url))
     assert (raised.value.code, raised.value.retryable) == ("EE02", False)
@@ -262,7 +244,7 @@ def test_ee01_is_a_transport_error_and_ee02_a_refusal(server):
     ],
 )
 def test_answers_that_are_not_an_esito_are_transport_errors(server, answer, reason):
-    server.ricevente.answer = answer
+    server.answer = answer
     with pytest.raises(TransportError, match=reason):
         outcome(client_of(server.url))
 
@@ -276,8 +258,8 @@ def test_a_closed_port_is_a_transport_error():
 
 
 def test_mutual_tls_presents_our_client_certificate(serve, pki):
-    ricevente = FakeRicevente()
-    with serve(ricevente.app(), **pki.server_options()) as base_url:
+    served = peer()
+    with serve(served.app(), **pki.server_options()) as base_url:
         channel = client_of(
             f"{base_url}/dati-fattura",
             client_cert=pki.client_cert,
@@ -285,7 +267,7 @@ def test_mutual_tls_presents_our_client_certificate(serve, pki):
             ca_bundle=pki.ca,
         )
         assert transmit(channel).id_file == "123"
-    assert len(ricevente.requests) == 1
+    assert len(served.requests) == 1
 
 
 def test_submissions_are_checked():

@@ -8,13 +8,13 @@ import asyncio
 import base64
 import socket
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, Request, Response
+from fastapi import Response
 from lxml import etree
+from tests.sdi.conftest import CannedPeer
 
 from fatturahub.fatturapa import schemas
 from fatturahub.sdi import soap
@@ -93,39 +93,21 @@ ANSWERS: dict[str, Callable[[], Response]] = {
 }
 
 
-@dataclass
-class FakeNotifica:
-    answer: str = "ES01"
-    requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-
-    def app(self) -> FastAPI:
-        app = FastAPI()
-        app.post("/ricevi_notifica")(self.receive)
-        return app
-
-    async def receive(self, request: Request) -> Response:
-        self.requests.append((dict(request.headers), await request.body()))
-        return ANSWERS[self.answer]()
-
-
-@dataclass
-class Server:
-    url: str
-    sdi: FakeNotifica
+def peer() -> CannedPeer:
+    return CannedPeer("/ricevi_notifica", ANSWERS, "ES01")
 
 
 @pytest.fixture(scope="module")
-def plain(serve) -> Iterator[Server]:
-    sdi = FakeNotifica()
-    with serve(sdi.app()) as base_url:
-        yield Server(f"{base_url}/ricevi_notifica", sdi)
+def plain(serve) -> Iterator[CannedPeer]:
+    served = peer()
+    with serve(served.app()) as base_url:
+        served.url = f"{base_url}{served.path}"
+        yield served
 
 
 @pytest.fixture
-def server(plain: Server) -> Server:
-    plain.sdi.answer = "ES01"
-    plain.sdi.requests.clear()
-    return plain
+def server(plain: CannedPeer) -> CannedPeer:
+    return plain.reset()
 
 
 def send(channel: SdiCoopChannel, outcome: OutcomeSubmission = OUTCOME) -> OutcomeAnswer:
@@ -143,7 +125,7 @@ def test_an_accepted_outcome(server):
 def test_the_request_follows_the_official_contract(server):
     send(client_of(server.url))
 
-    ((headers, body),) = server.sdi.requests
+    ((headers, body),) = server.requests
     assert headers["soapaction"] == NOTIFICA_ESITO_ACTION
     assert headers["content-type"].startswith("text/xml")
     message = soap.parse(body, headers["content-type"], validate=False)
@@ -159,12 +141,12 @@ def test_the_request_follows_the_official_contract(server):
 
 @pytest.mark.parametrize("answer", ["ES00", "ES00 mtom"])
 def test_a_refusal_carries_the_scarto_file_verbatim(server, answer):
-    server.sdi.answer = answer
+    server.answer = answer
     assert send(client_of(server.url)) == OutcomeAnswer("ES00", SCARTO_NAME, SCARTO)
 
 
 def test_service_unavailable_is_an_answer(server):
-    server.sdi.answer = "ES02"
+    server.answer = "ES02"
     assert send(client_of(server.url)) == OutcomeAnswer("ES02", None, None)
 
 
@@ -179,7 +161,7 @@ def test_service_unavailable_is_an_answer(server):
     ],
 )
 def test_answers_that_are_not_an_outcome_answer_are_transport_errors(server, answer, reason):
-    server.sdi.answer = answer
+    server.answer = answer
     with pytest.raises(TransportError, match=reason):
         send(client_of(server.url))
 
@@ -193,8 +175,8 @@ def test_a_closed_port_is_a_transport_error():
 
 
 def test_mutual_tls_presents_our_client_certificate(serve, pki):
-    sdi = FakeNotifica()
-    with serve(sdi.app(), **pki.server_options()) as base_url:
+    served = peer()
+    with serve(served.app(), **pki.server_options()) as base_url:
         channel = client_of(
             f"{base_url}/ricevi_notifica",
             client_cert=pki.client_cert,
@@ -210,7 +192,7 @@ def test_mutual_tls_presents_our_client_certificate(serve, pki):
         )
         with pytest.raises(TransportError):
             send(stranger)
-    assert len(sdi.requests) == 1
+    assert len(served.requests) == 1
 
 
 def test_without_an_outcome_endpoint_the_channel_cannot_send_outcomes():
