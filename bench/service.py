@@ -7,6 +7,8 @@ Runs, on this machine and in the same run:
 - ingest: POST /v1/companies/{id}/invoices with FatturaPA JSON, and with a ready XML file
   (send=false: validation, numbering, totals, SDI's controls, storage), at 32 connections;
   each with req/s, p50 and p99 latency, and the ratio to the baseline;
+- the floor of that ingest on this stack (PostgreSQL only): `bench/floor_app.py`, the same XML
+  through FastAPI, the core's read + SDI controls and one raw asyncpg transaction, nothing else;
 - end to end: N invoices posted with send=true and followed until SDI's RC (sandbox in-process,
   one worker in the server), invoices/s from the first POST to the last RC, and the server's
   peak memory (VmHWM).
@@ -363,7 +365,8 @@ def run(args: argparse.Namespace, python: str, workdir: Path, schema: str | None
             body = xml.replace(numero, f"<Numero>X{WRK_MARKER}</Numero>".encode()).decode()
             xml_headers = {**headers, "content-type": "application/xml"}
             ingest_xml = wrk_load(url, body, xml_headers, args.seconds, workdir)
-        report_ingest(args, baseline, ingest_json, ingest_xml)  # now: the end-to-end run is long
+            floor = None if args.sqlite else floor_load(args, python, body, workdir, schema)
+        report_ingest(args, baseline, ingest_json, ingest_xml, floor)  # now: the end-to-end run is long
         e2e_rate = asyncio.run(end_to_end(base, headers, company_id, args.invoices))
         memory = peak_memory_mb(server.pid)
     print(
@@ -408,7 +411,41 @@ def end_to_end_scaled_out(
         return rate, {"api": peak_memory_mb(server.pid), "worker": peak_memory_mb(worker.pid)}
 
 
-def report_ingest(args: argparse.Namespace, baseline: dict, ingest_json: dict, ingest_xml: dict) -> None:
+def floor_load(args: argparse.Namespace, python: str, body: str, workdir: Path, schema: str) -> dict:
+    """wrk against bench/floor_app.py with the XML the service took (see its docstring)."""
+    port, token = free_port(), uuid.uuid4().hex
+    env = {
+        **os.environ,
+        "FLOOR_DSN": args.database_url.replace("postgresql+asyncpg://", "postgresql://"),
+        "FLOOR_SCHEMA": schema,
+        "FLOOR_TOKEN": token,
+    }
+    app_dir = str(Path(__file__).resolve().parent)
+    command = [
+        python,
+        "-m",
+        "uvicorn",
+        "floor_app:app",
+        "--app-dir",
+        app_dir,
+        "--port",
+        str(port),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--log-level",
+        "warning",
+    ]
+    base = f"http://127.0.0.1:{port}"
+    with process(command, env, f"{base}/docs"):
+        headers = {"Authorization": f"Bearer {token}", "content-type": "application/xml"}
+        return wrk_load(f"{base}/invoices", body, headers, args.seconds, workdir)
+
+
+def report_ingest(
+    args: argparse.Namespace, baseline: dict, ingest_json: dict, ingest_xml: dict, floor: dict | None
+) -> None:
     database = "SQLite" if args.sqlite else "PostgreSQL"
     generator = (
         f"Python httpx, {args.requests} requests per measure"
@@ -417,11 +454,14 @@ def report_ingest(args: argparse.Namespace, baseline: dict, ingest_json: dict, i
     )
     print(f"database: {database}; {CONNECTIONS} connections; load: {generator}")
     print(f"{'measure':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× baseline':>11}")
-    for label, figures in (
+    rows = [
         ("trivial FastAPI endpoint (baseline)", baseline),
         ("POST invoice, FatturaPA JSON", ingest_json),
         ("POST invoice, ready XML", ingest_xml),
-    ):
+    ]
+    if floor is not None:
+        rows.append(("floor: read + controls + asyncpg insert", floor))
+    for label, figures in rows:
         ratio = figures["rps"] / baseline["rps"]
         print(
             f"{label:<40} {figures['rps']:>9.1f} {figures['p50']:>8.1f} {figures['p99']:>8.1f}"
