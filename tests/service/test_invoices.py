@@ -86,6 +86,27 @@ def test_a_minimal_json_invoice_is_completed_numbered_and_kept_as_draft(make_ten
     assert html.headers["content-type"].startswith("text/html") and "CLIENTE SPA" in html.text
 
 
+def test_a_sent_json_invoice_carries_its_file_progressive_and_nothing_else_changes(make_tenant):
+    tenant = make_tenant()
+    draft = tenant.key.post(_invoices(tenant), params={"send": "false"}, json=minimal_invoice()).json()
+    before = tenant.key.get(f"{_invoices(tenant)}/{draft['id']}/file").content
+    queued = tenant.key.post(f"{_invoices(tenant)}/{draft['id']}/send")
+    assert queued.status_code == 200 and queued.json()["state"] == "queued", queued.text
+    name = queued.json()["file_name"]  # IT<transmitter>_<progressive>.xml
+    after = tenant.key.get(f"{_invoices(tenant)}/{draft['id']}/file").content
+
+    progressive = name.split("_")[1].split(".")[0]
+    sent = fatturapa.parse(after).FatturaElettronicaHeader.DatiTrasmissione.ProgressivoInvio
+    assert (
+        sent == progressive
+        and fatturapa.parse(before).FatturaElettronicaHeader.DatiTrasmissione.ProgressivoInvio != sent
+    )
+    edited = f"<ProgressivoInvio>{progressive}</ProgressivoInvio>"
+    assert after.count(edited.encode()) == 1
+    head, tail = after.split(edited.encode())
+    assert before.startswith(head) and before.rstrip().endswith(tail.rstrip())
+
+
 def test_an_invoice_sdi_would_reject_is_refused_with_sdi_codes_and_not_stored(make_tenant):
     tenant = make_tenant()
     wrong = minimal_invoice()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lxml import etree
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fatturahub import fatturapa
 from fatturahub.audit.service import record
 from fatturahub.db.base import utcnow
 from fatturahub.errors import Conflict, InvalidInput
 from fatturahub.fatturapa.naming import Extension, invoice_file_name
 from fatturahub.fatturapa.signature import Signer, sign_cades, sign_xades
+from fatturahub.fatturapa.xmlsafe import parse_xml
 from fatturahub.invoices import building, counters, events
 from fatturahub.invoices.checks import ensure_not_issued_twice
 from fatturahub.invoices.models import Invoice
@@ -110,6 +111,11 @@ def _signed(xml: bytes, signer: Signer | None, company: Company) -> bytes:
 
 
 def _with_progressive(xml: bytes, progressive: str) -> bytes:
-    document = fatturapa.parse(xml)
-    document.FatturaElettronicaHeader.DatiTrasmissione.ProgressivoInvio = progressive
-    return fatturapa.serialize(document)
+    """Our own, schema-checked XML with the file's progressive: one text edited in the tree, the
+    rest as the serializer wrote it (no second read and write of the whole document)."""
+    tree = parse_xml(xml)
+    tree.getroot().find(_PROGRESSIVO).text = progressive
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+
+
+_PROGRESSIVO = "FatturaElettronicaHeader/DatiTrasmissione/ProgressivoInvio"
