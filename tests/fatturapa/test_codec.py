@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from datetime import date
 from decimal import Decimal
 
@@ -194,6 +195,28 @@ def test_more_than_fifty_format_errors_end_with_00201(fpr01):
     data = _replace(fpr01, b"<Numero>123</Numero>", b"<Numero>123</Numero>" + causali)
     issues = fatturapa.validate(data)
     assert len(issues) == 51 and issues[-1].code == "00201"
+
+
+def test_concurrent_validations_each_get_their_own_errors(fpr01):
+    """lxml keeps the error log on the shared schema: threads validating at once (the inbox reads
+    in a thread while requests validate on the loop) must not see each other's, or none."""
+    invalid = _replace(fpr01, b"<Data>2014-12-18</Data>", b"<Data>18/12/2014</Data>")
+    xsd = schemas.schema("fatturapa/Schema_del_file_xml_FatturaPA_v1.2.3.xsd")
+    trees = {data: etree.fromstring(data) for data in (fpr01, invalid)}
+    wrong: list[list] = []
+
+    def validate_many(data: bytes) -> None:
+        for _ in range(1500):
+            issues = schemas.validate(trees[data], xsd)
+            if (data == invalid) != any("18/12/2014" in issue.message for issue in issues):
+                wrong.append(issues)
+
+    threads = [threading.Thread(target=validate_many, args=(data,)) for data in (invalid, fpr01, fpr01)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
 
 
 def test_lenient_reading_keeps_an_invalid_document_and_lists_its_deviations(fpr01):
