@@ -76,13 +76,20 @@ def wait_ready(url: str, timeout: float = 60) -> None:
 
 @contextmanager
 def process(args: list[str], env: dict[str, str], ready_url: str, cwd: str | None = None):
-    proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_ready(ready_url)
-        yield proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    """A server process for the duration of the block; if the block fails, its log's tail."""
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_ready(ready_url)
+            yield proc
+        except BaseException:
+            log.seek(0)
+            tail = log.read().decode(errors="replace").splitlines()[-40:]
+            print(f"--- {' '.join(args[1:4])}: last lines of its log", *tail, sep="\n", file=sys.stderr)
+            raise
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 async def load(url: str, bodies: list[tuple[bytes, dict[str, str]]], headers: dict[str, str]) -> dict:
@@ -262,6 +269,7 @@ async def end_to_end(base: str, headers: dict[str, str], company_id: str, count:
     ]
     started = time.perf_counter()
     await load(url, bodies, headers)
+    deadline = time.monotonic() + 60 + count / 2  # slower than 2 invoices/s: something is stuck
     async with httpx.AsyncClient(timeout=60) as client:
         while True:  # until no invoice is still on its way
             pending = [
@@ -270,6 +278,9 @@ async def end_to_end(base: str, headers: dict[str, str], company_id: str, count:
             ]
             if not any(pending):
                 break
+            if time.monotonic() > deadline:
+                stuck = [items[0]["id"] for items in pending if items]
+                raise RuntimeError(f"invoices still on their way after the deadline, e.g. {stuck}")
             await asyncio.sleep(0.25)
     return count / (time.perf_counter() - started)
 
