@@ -34,6 +34,7 @@ bench-lipe: $(BIN)/.installed
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/python tools/generate_models.py --check
 
 models: $(BIN)/.installed

@@ -120,9 +120,7 @@ def load(path: Path, module: str, title: str) -> Schema:
         pattern = restriction.find(f"{XS}pattern")
         digits = FRACTION.search(pattern.get("value")) if pattern is not None else None
         fraction = (int(digits[1]), int(digits[2] or digits[1])) if digits else None
-        simple[node.get("name")] = SimpleType(
-            node.get("name"), restriction.get("base"), codes, fraction
-        )
+        simple[node.get("name")] = SimpleType(node.get("name"), restriction.get("base"), codes, fraction)
     complex_types: dict[str, ComplexType] = {}
     for node in root.iter(f"{XS}complexType"):
         ctype = ComplexType(node.get("name"), _doc(node))
@@ -333,9 +331,7 @@ def main() -> int:
         if args.check:
             drifted = True
             sys.stdout.writelines(
-                difflib.unified_diff(
-                    current.splitlines(True), text.splitlines(True), str(path), "generated"
-                )
+                difflib.unified_diff(current.splitlines(True), text.splitlines(True), str(path), "generated")
             )
         else:
             path.write_text(text)

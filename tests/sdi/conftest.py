@@ -49,6 +49,8 @@ class CannedPeer:
         self.answer = self.default
         self.requests.clear()
         return self
+
+
 CLIENT_COMMON_NAME = "FatturaHub test client"
 
 

@@ -143,4 +143,3 @@ class Sealer:
         )
         signature[1].text = _b64(value)
         return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
-
