@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from fatturahub import fatturapa
 from fatturahub.audit.service import record
@@ -225,6 +226,6 @@ async def move(session: AsyncSession, invoice: Invoice, target: InvoiceState) ->
     if result.rowcount != 1:
         await session.refresh(invoice)
         return False
-    invoice.state = target
+    set_committed_value(invoice, "state", target)  # the UPDATE above wrote it: no second one at flush
     await events.publish_invoice(session, invoice, "invoice.state_changed", previous=str(expected))
     return True
