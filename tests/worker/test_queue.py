@@ -12,6 +12,7 @@ from tests.support.server import BACKENDS, database
 
 from fatturahub.db.base import utcnow
 from fatturahub.db.engine import engine_for, session_factory
+from fatturahub.worker import runner
 from fatturahub.worker.models import Job, JobState
 from fatturahub.worker.queue import claim, enqueue, finish
 from fatturahub.worker.runner import RetryLater, Worker
@@ -124,6 +125,63 @@ def test_a_worker_in_the_same_process_starts_a_job_when_it_is_committed_not_at_i
         return left
 
     assert asyncio.run(scenario()) == 0
+
+
+def test_one_job_wakes_one_idle_loop_and_a_burst_brings_them_all_in(settings, monkeypatch):
+    claims: Counter[str] = Counter()
+
+    async def counting_claim(*args, **kwargs):
+        job = await claim(*args, **kwargs)
+        claims["found" if job else "empty"] += 1
+        return job
+
+    monkeypatch.setattr(runner, "claim", counting_claim)
+
+    async def scenario() -> tuple[Counter[str], Counter[str]]:
+        engine = engine_for(settings)
+        sessions = session_factory(engine)
+        all_running = asyncio.Barrier(4)
+
+        async def together(session, job) -> None:  # done only when four run at the same time
+            await asyncio.wait_for(all_running.wait(), 10)
+
+        worker = Worker(sessions, {"ping": _nothing, "together": together}, concurrency=4, idle_sleep=600)
+        running = asyncio.create_task(worker.run())
+        try:
+            await asyncio.sleep(0.5)  # every loop found nothing and sleeps
+            claims.clear()
+            await _enqueue(sessions, 1, kind="ping")
+            await _until_done(sessions)
+            await asyncio.sleep(0.3)  # time for any other loop to wake and ask
+            one_job = claims.copy()
+            claims.clear()
+            await _enqueue(sessions, 4, kind="together")
+            await _until_done(sessions)
+            return one_job, claims.copy()
+        finally:
+            worker.stop()
+            await asyncio.wait_for(running, 10)
+            await engine.dispose()
+
+    one_job, burst = asyncio.run(scenario())
+    # the woken loop, the one it brought in on claiming, and its own next look: not every loop
+    assert one_job["found"] == 1 and one_job["empty"] <= 2, one_job
+    assert burst["found"] == 4, burst
+
+
+async def _nothing(session, job) -> None:
+    return None
+
+
+async def _until_done(sessions, timeout: float = 20) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    pending = select(func.count()).select_from(Job).where(Job.state != JobState.DONE)
+    while True:
+        async with sessions() as session:
+            if await session.scalar(pending) == 0:
+                return
+        assert asyncio.get_running_loop().time() < deadline, "jobs left undone"
+        await asyncio.sleep(0.05)
 
 
 def test_an_idle_worker_deletes_finished_jobs_past_their_retention_and_keeps_the_rest(settings):

@@ -10,6 +10,7 @@ import os
 import socket
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -47,17 +48,23 @@ class Worker:
     def __post_init__(self) -> None:
         self.name = self.name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._stopping = False
-        self._wake = asyncio.Event()  # a job was claimed or queued here, or stop() was called
+        self._sleepers: deque[asyncio.Event] = deque()  # idle loops, the longest idle first
         self._purged_at = -math.inf
 
     def stop(self) -> None:
         self._stopping = True
-        self._wake.set()
+        self._wake(len(self._sleepers))
+
+    def _wake(self, count: int = 1) -> None:
+        """Bring `count` idle loops in. One at a time: each that finds a job brings in the next,
+        so a burst of jobs fills the loops and one job does not send them all to the database."""
+        for _ in range(min(count, len(self._sleepers))):
+            self._sleepers.popleft().set()
 
     async def run(self) -> None:
         """Run `concurrency` loops until stop(); a job in progress is finished first."""
         loop = asyncio.get_running_loop()
-        forget = on_jobs_committed(lambda: loop.call_soon_threadsafe(self._wake.set))
+        forget = on_jobs_committed(lambda: loop.call_soon_threadsafe(self._wake))
         try:
             await asyncio.gather(*(self._loop(n) for n in range(self.concurrency)))
         finally:
@@ -77,23 +84,26 @@ class Worker:
             except Exception:  # the loop must survive a broken database moment
                 log.exception("worker loop error")
                 ran = False
-            if ran:
-                self._wake.set()  # there may be more: bring the idle loops in
-            else:
+            if not ran:
                 await self._idle(slot)
 
     async def _idle(self, slot: int) -> None:
         """Wait for work. Loop 0 polls every `idle_sleep` (jobs queued by other processes, retries
         coming due); the others wait to be woken, polling ten times less often: an idle worker
         asks the database ~6 times a second, not `concurrency` × 5."""
-        self._wake.clear()
-        if self._stopping:  # stop() came between the loop's check and the clear
-            return
         if slot == 0 and time.monotonic() - self._purged_at >= self.purge_every:
             await self._purge()
+        if self._stopping:  # stop() came while this loop was busy: it woke no one here
+            return
+        woken = asyncio.Event()
+        self._sleepers.append(woken)
         timeout = self.idle_sleep if slot == 0 else self.idle_sleep * 10
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woken.wait(), timeout)
+        finally:
+            with contextlib.suppress(ValueError):  # timed out: still in the queue
+                self._sleepers.remove(woken)
 
     async def _purge(self) -> None:
         """Delete finished jobs past their retention, a batch at a time (short transactions)."""
@@ -115,6 +125,7 @@ class Worker:
             await session.commit()
         if job is None:
             return False
+        self._wake()  # there may be more: bring one more loop in while this one works
         await self._execute(job)
         return True
 
