@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -151,12 +152,12 @@ def test_one_job_wakes_one_idle_loop_and_a_burst_brings_them_all_in(settings, mo
             await asyncio.sleep(0.5)  # every loop found nothing and sleeps
             claims.clear()
             await _enqueue(sessions, 1, kind="ping")
-            await _until_done(sessions)
+            await _until(sessions, _all_done)
             await asyncio.sleep(0.3)  # time for any other loop to wake and ask
             one_job = claims.copy()
             claims.clear()
             await _enqueue(sessions, 4, kind="together")
-            await _until_done(sessions)
+            await _until(sessions, _all_done)
             return one_job, claims.copy()
         finally:
             worker.stop()
@@ -173,14 +174,19 @@ async def _nothing(session, job) -> None:
     return None
 
 
-async def _until_done(sessions, timeout: float = 20) -> None:
+def _all_done(jobs: list[Job]) -> bool:
+    return all(job.state == JobState.DONE for job in jobs)
+
+
+async def _until(sessions, condition: Callable[[list[Job]], bool], timeout: float = 20) -> None:
+    """Poll the jobs until `condition` holds on them."""
     deadline = asyncio.get_running_loop().time() + timeout
-    pending = select(func.count()).select_from(Job).where(Job.state != JobState.DONE)
     while True:
         async with sessions() as session:
-            if await session.scalar(pending) == 0:
-                return
-        assert asyncio.get_running_loop().time() < deadline, "jobs left undone"
+            jobs = list(await session.scalars(select(Job)))
+        if condition(jobs):
+            return
+        assert asyncio.get_running_loop().time() < deadline, [(job.kind, job.state) for job in jobs]
         await asyncio.sleep(0.05)
 
 
@@ -201,9 +207,11 @@ def test_an_idle_worker_deletes_finished_jobs_past_their_retention_and_keeps_the
             await session.commit()
         worker = Worker(sessions, {"test": lambda s, j: None}, concurrency=2, retention=timedelta(days=7))
         running = asyncio.create_task(worker.run())
-        await asyncio.sleep(1)  # loop 0 finds nothing to claim and purges
-        worker.stop()
-        await asyncio.wait_for(running, 10)
+        try:  # loop 0 finds nothing to claim and purges
+            await _until(sessions, lambda jobs: "old done" not in {job.payload["name"] for job in jobs})
+        finally:
+            worker.stop()
+            await asyncio.wait_for(running, 10)
         async with sessions() as session:
             left = {job.payload["name"] for job in await session.scalars(select(Job))}
         await engine.dispose()
