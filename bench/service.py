@@ -75,10 +75,10 @@ def wait_ready(url: str, timeout: float = 60) -> None:
 
 
 @contextmanager
-def process(args: list[str], env: dict[str, str], ready_url: str, cwd: str | None = None):
+def process(args: list[str], env: dict[str, str], ready_url: str):
     """A server process for the duration of the block; if the block fails, its log's tail."""
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_ready(ready_url)
             yield proc
@@ -314,22 +314,9 @@ def main() -> None:
 def run(args: argparse.Namespace, python: str, workdir: Path, schema: str | None) -> None:
     (workdir / "trivial.py").write_text(TRIVIAL_APP)
     trivial_port, port = free_port(), free_port()
-    uvicorn_args = [
-        python,
-        "-m",
-        "uvicorn",
-        "trivial:app",
-        "--port",
-        str(trivial_port),
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--log-level",
-        "warning",
-    ]
+    uvicorn_args = uvicorn_command(python, "trivial:app", trivial_port, str(workdir))
     ping = json.dumps({"a": 1}).encode()
-    with process(uvicorn_args, dict(os.environ), f"http://127.0.0.1:{trivial_port}/docs", cwd=str(workdir)):
+    with process(uvicorn_args, dict(os.environ), f"http://127.0.0.1:{trivial_port}/docs"):
         ping_url = f"http://127.0.0.1:{trivial_port}/ping"
         if args.python_load:
             baseline = asyncio.run(
@@ -422,6 +409,14 @@ def end_to_end_scaled_out(
         return rate, {"api": peak_memory_mb(server.pid), "worker": peak_memory_mb(worker.pid)}
 
 
+def uvicorn_command(python: str, app: str, port: int, app_dir: str) -> list[str]:
+    """uvicorn as the service runs it (uvloop + httptools): the baseline and the floor alike."""
+    return [
+        *(python, "-m", "uvicorn", app, "--app-dir", app_dir, "--port", str(port)),
+        *("--loop", "uvloop", "--http", "httptools", "--log-level", "warning"),
+    ]
+
+
 def floor_load(args: argparse.Namespace, python: str, body: str, workdir: Path, schema: str) -> dict:
     """wrk against bench/floor_app.py with the XML the service took (see its docstring)."""
     port, token = free_port(), uuid.uuid4().hex
@@ -431,23 +426,7 @@ def floor_load(args: argparse.Namespace, python: str, body: str, workdir: Path, 
         "FLOOR_SCHEMA": schema,
         "FLOOR_TOKEN": token,
     }
-    app_dir = str(Path(__file__).resolve().parent)
-    command = [
-        python,
-        "-m",
-        "uvicorn",
-        "floor_app:app",
-        "--app-dir",
-        app_dir,
-        "--port",
-        str(port),
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--log-level",
-        "warning",
-    ]
+    command = uvicorn_command(python, "floor_app:app", port, str(Path(__file__).resolve().parent))
     base = f"http://127.0.0.1:{port}"
     with process(command, env, f"{base}/docs"):
         headers = {"Authorization": f"Bearer {token}", "content-type": "application/xml"}
