@@ -18,6 +18,7 @@ from fatturahub.fatturapa.canonical import canonical
 from fatturahub.fatturapa.model import ordinaria
 
 V122 = "fatturapa/Schema_del_file_xml_FatturaPA_v1.2.2.xsd"
+V123 = "fatturapa/Schema_del_file_xml_FatturaPA_v1.2.3.xsd"
 
 
 def _round_trip(data: bytes) -> bytes:
@@ -198,16 +199,17 @@ def test_more_than_fifty_format_errors_end_with_00201(fpr01):
 
 
 def test_concurrent_validations_each_get_their_own_errors(fpr01):
-    """lxml keeps the error log on the shared schema: threads validating at once (the inbox reads
-    in a thread while requests validate on the loop) must not see each other's, or none."""
+    """lxml keeps the error log on the schema object: threads validating at once (the inbox reads
+    in a thread while requests validate on the loop) must not see each other's errors, or none."""
     invalid = _replace(fpr01, b"<Data>2014-12-18</Data>", b"<Data>18/12/2014</Data>")
-    xsd = schemas.schema("fatturapa/Schema_del_file_xml_FatturaPA_v1.2.3.xsd")
-    trees = {data: etree.fromstring(data) for data in (fpr01, invalid)}
     wrong: list[list] = []
+    compiled: list[etree.XMLSchema] = []  # kept alive, so their ids stay distinct
 
     def validate_many(data: bytes) -> None:
-        for _ in range(1500):
-            issues = schemas.validate(trees[data], xsd)
+        tree = etree.fromstring(data)
+        compiled.append(schemas.schema(V123))
+        for _ in range(1500):  # as every caller does: the schema asked for where it is used
+            issues = schemas.validate(tree, schemas.schema(V123))
             if (data == invalid) != any("18/12/2014" in issue.message for issue in issues):
                 wrong.append(issues)
 
@@ -217,6 +219,7 @@ def test_concurrent_validations_each_get_their_own_errors(fpr01):
     for thread in threads:
         thread.join()
     assert wrong == []
+    assert len({id(schema) for schema in compiled}) == len(threads)  # a compiled copy each
 
 
 def test_lenient_reading_keeps_an_invalid_document_and_lists_its_deviations(fpr01):
