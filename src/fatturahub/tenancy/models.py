@@ -7,7 +7,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fatturahub.db.base import Base, IdMixin
@@ -123,4 +132,13 @@ class Delegation(IdMixin, Base):
             self.revoked_at is None
             and self.starts_at <= moment
             and (self.ends_at is None or moment < self.ends_at)
+        )
+
+    @classmethod
+    def in_force(cls, moment: ColumnElement[datetime]) -> tuple[ColumnElement[bool], ...]:
+        """`active_at` as SQL conditions, for `moment` (a bound parameter of the statement)."""
+        return (
+            cls.revoked_at.is_(None),
+            cls.starts_at <= moment,
+            or_(cls.ends_at.is_(None), cls.ends_at > moment),
         )
