@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from datetime import timedelta
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -29,20 +28,13 @@ from fatturahub.settings import Settings, get_settings
 from fatturahub.storage import LocalStorage
 from fatturahub.tenancy import endpoints as tenancy_endpoints
 from fatturahub.webhooks import endpoints as webhook_endpoints
-from fatturahub.wiring import job_handlers
-from fatturahub.worker.runner import Worker
+from fatturahub.wiring import build_worker
 
 
 @asynccontextmanager
 async def _background_worker(sessions: async_sessionmaker, settings: Settings) -> AsyncIterator[None]:
     """The embedded default runs one worker inside the server; production runs `fatturahub worker`."""
-    runner = Worker(
-        sessions,
-        job_handlers(settings),
-        concurrency=settings.worker_concurrency,
-        lease=timedelta(seconds=settings.job_lease_seconds),
-        retention=timedelta(days=settings.job_retention_days),
-    )
+    runner = build_worker(sessions, settings)
     task = asyncio.create_task(runner.run())
     try:
         yield

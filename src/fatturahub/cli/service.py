@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -86,24 +85,17 @@ def worker(concurrency: int | None) -> None:
 
     settings = _service_settings()
     configure(settings.log_level)
-    asyncio.run(_run_worker(settings, concurrency or settings.worker_concurrency))
+    asyncio.run(_run_worker(settings, concurrency))
 
 
-async def _run_worker(settings: Settings, concurrency: int) -> None:
+async def _run_worker(settings: Settings, concurrency: int | None) -> None:
     import signal
 
     from fatturahub.db.engine import engine_for, session_factory
-    from fatturahub.wiring import job_handlers
-    from fatturahub.worker.runner import Worker
+    from fatturahub.wiring import build_worker
 
     engine = engine_for(settings)
-    runner = Worker(
-        session_factory(engine),
-        job_handlers(settings),
-        concurrency=concurrency,
-        lease=timedelta(seconds=settings.job_lease_seconds),
-        retention=timedelta(days=settings.job_retention_days),
-    )
+    runner = build_worker(session_factory(engine), settings, concurrency)
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(stop_signal, runner.stop)
