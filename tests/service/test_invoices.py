@@ -12,6 +12,7 @@ from tests.support.cms import p7m, pkcs12_bundle
 from tests.support.samples import OFFICIAL
 
 from fatturahub import fatturapa
+from fatturahub.fatturapa.naming import InvoiceFileName
 
 
 def minimal_invoice(**general) -> dict:
@@ -92,10 +93,9 @@ def test_a_sent_json_invoice_carries_its_file_progressive_and_nothing_else_chang
     before = tenant.key.get(f"{_invoices(tenant)}/{draft['id']}/file").content
     queued = tenant.key.post(f"{_invoices(tenant)}/{draft['id']}/send")
     assert queued.status_code == 200 and queued.json()["state"] == "queued", queued.text
-    name = queued.json()["file_name"]  # IT<transmitter>_<progressive>.xml
+    progressive = InvoiceFileName.parse(queued.json()["file_name"]).progressive
     after = tenant.key.get(f"{_invoices(tenant)}/{draft['id']}/file").content
 
-    progressive = name.split("_")[1].split(".")[0]
     sent = fatturapa.parse(after).FatturaElettronicaHeader.DatiTrasmissione.ProgressivoInvio
     assert (
         sent == progressive
