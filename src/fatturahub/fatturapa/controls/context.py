@@ -187,7 +187,7 @@ def general_data(
 
 def document_date(document: Document) -> date:
     """The latest Data of the file: a lotto cannot reach SDI before its newest document."""
-    return max([body.DatiGenerali.DatiGeneraliDocumento.Data for body in document.FatturaElettronicaBody])
+    return max(general_data(body).Data for body in document.FatturaElettronicaBody)
 
 
 # --- the parties -----------------------------------------------------------------------------
